@@ -1,0 +1,36 @@
+"""Where things live on the web: one place that turns a global id into a page and an anchor.
+
+A chapter is the page `<chapter-id>/`; everything inside it is the anchor `#<thing-id>` on that
+page (ids are unique per chapter, so anchors are unique per page). Cards' QR codes, trainer
+links and the card index all use these functions.
+"""
+from __future__ import annotations
+
+from .project import Project
+
+
+def page_path(chapter_id: str) -> str:
+    """Source path of the generated page (mkdocs src_uri)."""
+    return f"{chapter_id}.md"
+
+
+def page_url(chapter_id: str) -> str:
+    """URL of the chapter page relative to the site root (mkdocs use_directory_urls)."""
+    return f"{chapter_id}/"
+
+
+def relative_url(address: str) -> str:
+    chapter_id, _, thing = address.partition(".")
+    return page_url(chapter_id) + (f"#{thing}" if thing else "")
+
+
+def permalink(project: Project, address: str, site_url: str | None) -> str:
+    """Absolute URL when the site has a site_url, relative otherwise."""
+    base = (site_url or "").rstrip("/")
+    url = relative_url(address)
+    return f"{base}/{url}" if base else url
+
+
+def card_pdf(card_id: str) -> str:
+    """Path of a card's PDF relative to the site root."""
+    return f"cards/{card_id}.pdf"

@@ -1,0 +1,438 @@
+"""The typed content model: the single source of truth that the site, the cards and the checks read.
+
+Every addressable thing has an `id` ([a-z0-9-], unique in its chapter); its global address is
+`chapter-id.thing-id`. Every node remembers where it was written (`at`, filled by the loader and
+never by authors) so that findings can name file and line.
+"""
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    StringConstraints,
+    model_validator,
+)
+from pydantic.json_schema import SkipJsonSchema
+from pydantic_core import PydanticCustomError
+
+from . import quantities as q
+from .findings import Loc
+from .yaml_source import LocDict
+
+ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+Id = Annotated[
+    str,
+    StringConstraints(pattern=ID_PATTERN, max_length=64),
+    Field(description="Stable id: lowercase letters, digits and hyphens; unique in its chapter."),
+]
+Ref = Annotated[
+    str,
+    StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*(?:\.[a-z0-9]+(?:-[a-z0-9]+)*)?$", max_length=130),
+    Field(description="Reference to a thing by global address 'chapter.thing' (or 'thing' within the chapter)."),
+]
+Text = Annotated[str, StringConstraints(min_length=1)]
+
+
+def _as_text(value: Any) -> Any:
+    # Numbers are fine where text is expected (a cell "12"), booleans never: they mean YAML guessed.
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+Cell = Annotated[str, BeforeValidator(_as_text)]
+
+
+def _validated(parser):
+    def run(value: Any):
+        try:
+            return parser(value)
+        except ValueError as exc:
+            raise PydanticCustomError("sopbook_value", str(exc)) from None
+
+    return run
+
+
+Time = Annotated[
+    str,
+    BeforeValidator(_validated(q.parse_time)),
+    Field(description="Clock time HH:MM, e.g. 9:00 or 20:30.", json_schema_extra={"pattern": r"^\d{1,2}:\d{2}$"}),
+]
+TargetField = Annotated[
+    q.Target,
+    BeforeValidator(_validated(lambda v: v if isinstance(v, q.Target) else q.parse_target(v))),
+    PlainSerializer(lambda t: t.text, return_type=str),
+    Field(json_schema_extra={"type": "string", "description": "KPI target: ≥9分, ≤1%, 15-20分钟"}),
+]
+AmountField = Annotated[
+    q.Amount,
+    BeforeValidator(_validated(lambda v: v if isinstance(v, q.Amount) else q.parse_amount(v))),
+    PlainSerializer(lambda a: a.text, return_type=str),
+    Field(json_schema_extra={"type": "string", "description": "Amount as written: ¥6万, ¥40, 1,500倍, 25%"}),
+]
+DeadlineField = Annotated[
+    str,
+    BeforeValidator(_validated(lambda v: (q.parse_deadline_hours(v), str(v))[1])),
+    Field(description="Deadline as written: 24小时内, 3天内, 7天内."),
+]
+
+
+class Node(BaseModel):
+    """Base of every content object: unknown fields are errors, and each node knows its location."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, str_strip_whitespace=True)
+
+    at: SkipJsonSchema[Loc | None] = Field(default=None, exclude=True, repr=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _locate(cls, data: Any) -> Any:
+        # Unknown keys are left in place: extra="forbid" reports every one of them, and the
+        # loader turns each into "unknown field 'x'; did you mean 'y'?" at the key's line.
+        if isinstance(data, LocDict):
+            if "at" in data:
+                raise PydanticCustomError("reserved_field", "'at' is reserved for the loader's locations")
+            located = dict(data)
+            located["at"] = data.loc
+            return located
+        return data
+
+
+def node_classes() -> list[type[Node]]:
+    return [c for c in globals().values() if isinstance(c, type) and issubclass(c, Node) and c is not Node]
+
+
+# ---- blocks: what a section is made of -----------------------------------------------------------
+class Prose(Node):
+    type: Literal["prose"] = "prose"
+    label: str | None = Field(None, description="Lead-in label kept from the source, e.g. 核心命题, 战略洞察.")
+    text: Text
+
+
+class ListItem(Node):
+    text: Text
+    children: list[ListItem | Cell] = []
+
+
+class BulletList(Node):
+    type: Literal["list"] = "list"
+    id: Id | None = None
+    title: str | None = None
+    ordered: bool = False
+    items: list[ListItem | Cell]
+
+
+class Table(Node):
+    type: Literal["table"] = "table"
+    id: Id | None = None
+    title: str | None = None
+    columns: list[Cell]
+    rows: list[list[Cell]]
+    reconstructed: str | None = Field(
+        None, description="How a table whose cells the source split across rows was rebuilt."
+    )
+
+
+class Quote(Node):
+    type: Literal["quote"] = "quote"
+    text: Text
+    by: str | None = None
+
+
+class Line(Node):
+    speaker: str | None = None
+    text: str = ""
+    action: str | None = Field(None, description="Stage direction, e.g. 微笑,展示工牌.")
+
+
+class TalkTrack(Node):
+    type: Literal["talk"] = "talk"
+    id: Id | None = None
+    title: str | None = Field(None, description="The situation the lines fit, e.g. 【赞美+关怀】.")
+    lines: list[Line]
+
+
+class ChecklistItem(Node):
+    text: Text
+    note: str | None = None
+
+
+def _item(value: Any) -> Any:
+    return {"text": value} if isinstance(value, str) else value
+
+
+Item = Annotated[ChecklistItem, BeforeValidator(_item)]
+
+
+class ChecklistGroup(Node):
+    """A pause point: the items done or confirmed together."""
+
+    id: Id | None = None
+    title: Text
+    note: str | None = None
+    items: list[Item]
+
+
+class Confirmation(Node):
+    question: str | None = Field(None, description="What the staff member asks, e.g. 刹车正常了吗?")
+    expected: str | None = Field(None, description="The answer or act that closes the list, e.g. 点头确认.")
+    text: str | None = Field(None, description="A confirmation that is an act, not a question, e.g. 客户签字确认.")
+
+
+class Checklist(Node):
+    type: Literal["checklist"] = "checklist"
+    id: Id
+    title: Text
+    kind: Literal["read-do", "do-confirm"] | None = None
+    items: list[Item] = []
+    groups: list[ChecklistGroup] = []
+    confirmation: Confirmation | None = None
+
+    def all_items(self) -> list[ChecklistItem]:
+        return [*self.items, *(i for g in self.groups for i in g.items)]
+
+
+class Step(Node):
+    id: Id
+    title: Text
+    label: str | None = Field(None, description="Step label as written, e.g. 'Step 1' or '第一步'.")
+    minutes: float | None = Field(None, ge=0)
+    deadline: DeadlineField | None = None
+    actions: list[Cell] = []
+    key: str | None = Field(None, description="The step's 【关键】 line.")
+    blocks: list[Block] = []
+
+
+class Procedure(Node):
+    type: Literal["procedure"] = "procedure"
+    id: Id
+    title: Text
+    total_minutes: float | None = Field(None, ge=0, description="The total the source states.")
+    governed_by: Ref | None = Field(None, description="KPI whose target the total must meet.")
+    steps: list[Step]
+
+
+class Kpi(Node):
+    id: Id
+    name: Text
+    definition: Text
+    target: TargetField
+    levers: list[Cell] = Field([], description="改善方向")
+
+
+class KpiTable(Node):
+    type: Literal["kpis"] = "kpis"
+    id: Id
+    title: Text
+    kpis: list[Kpi]
+
+
+class Event(Node):
+    day: int = Field(0, description="Day offset from the first day (次日 = 1).")
+    day_label: str | None = Field(None, description="The day as written, e.g. 次日, Day 1.")
+    time: Time | None = None
+    time_label: str | None = Field(None, description="Time as written when it is not a clock time.")
+    actor: str | None = None
+    text: Text
+    minutes: float | None = Field(None, ge=0, description="A duration the source states for this event.")
+    marks: list[Literal["booking", "departure", "arrival", "meeting", "start", "done", "leave"]] = []
+    mot: Ref | None = Field(None, description="The moment of truth this event is.")
+    peak: str | None = Field(None, description="Peak label as written, e.g. 【峰值1:...】.")
+    blocks: list[Block] = []
+
+
+class Timeline(Node):
+    type: Literal["timeline"] = "timeline"
+    id: Id
+    title: Text
+    stated_total_minutes: float | None = Field(
+        None, description="Duration a summary table states for this timeline (first to last event)."
+    )
+    stated_in: str | None = Field(None, description="Where that total is stated, e.g. 数据对比表.")
+    events: list[Event]
+
+
+class Case(Node):
+    type: Literal["case"] = "case"
+    id: Id
+    title: Text
+    place: str | None = None
+    when: str | None = None
+    background: str | None = None
+    blocks: list[Block] = []
+    results: list[Cell] = []
+
+
+class Segment(Node):
+    id: Id
+    label: Text
+    low: int = Field(ge=0, le=10)
+    high: int = Field(ge=0, le=10)
+    state: list[Cell] = []
+    strategy: list[Cell]
+    deadline: DeadlineField
+
+
+class SegmentTable(Node):
+    type: Literal["segments"] = "segments"
+    id: Id
+    title: Text
+    scale: str = "0-10"
+    segments: list[Segment]
+
+
+class FollowUp(Node):
+    day: int = Field(ge=0, description="Days after the start of the procedure.")
+    text: Text
+
+
+class FollowUps(Node):
+    type: Literal["followups"] = "followups"
+    id: Id | None = None
+    title: str | None = None
+    entries: list[FollowUp]
+
+
+class Quantity(Node):
+    label: Text
+    value: AmountField
+
+
+class Calculation(Node):
+    type: Literal["calculation"] = "calculation"
+    id: Id
+    title: Text
+    op: Literal["sum", "product", "divide", "difference"]
+    inputs: list[Quantity] = Field(min_length=1)
+    result: AmountField
+    result_label: str | None = None
+    tolerance: float = Field(0.01, description="Relative tolerance for rounding in the source.")
+
+
+class TimingWindow(Node):
+    anchor: Literal["booking", "departure", "arrival", "meeting", "start", "done", "leave"]
+    start: float = Field(description="Minutes relative to the anchor the moment may begin (negative: before).")
+    end: float = Field(description="Minutes relative to the anchor the moment must begin by.")
+
+
+class Mot(Node):
+    id: Id
+    number: int
+    title: Text
+    timing: Text = Field(description="Timing rule as written, e.g. 客户提交预约后5分钟内.")
+    window: TimingWindow | None = None
+    expectation: Text
+    design: list[Cell]
+    pain_points: list[Cell]
+    emphasis: str | None = None
+
+
+class MotSet(Node):
+    type: Literal["mots"] = "mots"
+    id: Id
+    title: Text
+    mots: list[Mot]
+
+
+class Pending(Node):
+    """A heading whose body the source leaves empty: kept verbatim, never filled in."""
+
+    type: Literal["pending"] = "pending"
+    id: Id | None = None
+    title: Text
+    note: str | None = None
+
+
+Block = Annotated[
+    Union[
+        Prose, BulletList, Table, Quote, TalkTrack, Checklist, Procedure, KpiTable, Timeline,
+        Case, SegmentTable, FollowUps, Calculation, MotSet, Pending,
+    ],
+    Field(discriminator="type"),
+]
+
+
+def _prose_shorthand(value: Any) -> Any:
+    # A bare string in a block list is a paragraph: the commonest block reads as plain YAML.
+    if isinstance(value, list):
+        return [{"type": "prose", "text": v} if isinstance(v, str) else v for v in value]
+    return value
+
+
+Blocks = Annotated[list[Block], BeforeValidator(_prose_shorthand)]
+
+
+class Section(Node):
+    id: Id
+    title: Text
+    pending: bool = Field(False, description="The source has this heading but no body: nothing invented.")
+    count: bool = Field(True, description="Check the count the title claims (三大, 六步) against what is listed.")
+    blocks: Blocks = []
+    sections: list[Section] = []
+
+
+class Acknowledgement(Node):
+    code: Text = Field(description="Finding code, e.g. timings.timeline-total.")
+    address: Ref = Field(description="Id of the thing the finding is about.")
+    reason: Text
+
+
+class Chapter(Node):
+    id: Id
+    title: Text
+    day: str | None = Field(None, description="Course day as written, e.g. 18.5 or 19.")
+    module: int | None = None
+    lead: Prose | None = None
+    sections: list[Section]
+    next: Ref | None = Field(None, description="Id of the chapter (written or planned) this one points to.")
+    next_text: str | None = Field(None, description="The source's 'next chapter' line verbatim.")
+    acknowledged: list[Acknowledgement] = []
+
+
+class SyllabusEntry(Node):
+    id: Id
+    planned: bool = False
+    title: str | None = Field(None, description="Required for planned chapters; written ones use their own.")
+    day: str | None = None
+    module: int | None = None
+    note: str | None = None
+
+
+class CardLint(Node):
+    """Thresholds of the checklist-design lint (Boorman; WHO Surgical Safety Checklist)."""
+
+    max_items_per_pause: int = Field(9, ge=1, description="Items in one pause point (group).")
+    max_item_chars: int = Field(30, ge=5, description="Characters in one checklist item.")
+
+
+class Handbook(Node):
+    title: Text
+    subtitle: str | None = None
+    version: Text
+    revised: date
+    syllabus: list[SyllabusEntry]
+    lint: CardLint = CardLint()
+
+
+class Card(Node):
+    id: Id
+    title: str | None = None
+    source: Ref = Field(description="Global id of the checklist, procedure, segment table... on the front.")
+    kind: Literal["read-do", "do-confirm"] | None = None
+    format: Literal["a6"] = "a6"
+    back: list[Ref] = Field([], description="Global ids rendered on the back.")
+
+
+class CardFile(Node):
+    cards: list[Card]
+
+
+for _model in list(globals().values()):
+    if isinstance(_model, type) and issubclass(_model, Node):
+        _model.model_rebuild()

@@ -1,0 +1,30 @@
+"""The one Jinja environment that web pages and print cards share (templates live in macros/).
+
+Autoescape is always on and undefined names are errors: content is data, and a template that
+silently prints nothing would hide a missing field.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import jinja2
+
+MACROS_DIR = "macros"
+
+
+@lru_cache(maxsize=8)
+def environment(root: Path) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(Path(root) / MACROS_DIR)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,
+    )
+    return env
+
+
+def render(root: Path, template: str, **context) -> str:
+    return environment(Path(root)).get_template(template).render(**context)
