@@ -16,6 +16,7 @@ from pydantic import (
     Field,
     PlainSerializer,
     StringConstraints,
+    WithJsonSchema,
     model_validator,
 )
 from pydantic.json_schema import SkipJsonSchema
@@ -62,19 +63,19 @@ def _validated(parser):
 Time = Annotated[
     str,
     BeforeValidator(_validated(q.parse_time)),
-    Field(description="Clock time HH:MM, e.g. 9:00 or 20:30.", json_schema_extra={"pattern": r"^\d{1,2}:\d{2}$"}),
+    WithJsonSchema({"type": "string", "pattern": r"^\d{1,2}[:：]\d{2}$", "description": "Clock time, e.g. 9:00 or 20:30."}),
 ]
 TargetField = Annotated[
     q.Target,
     BeforeValidator(_validated(lambda v: v if isinstance(v, q.Target) else q.parse_target(v))),
     PlainSerializer(lambda t: t.text, return_type=str),
-    Field(json_schema_extra={"type": "string", "description": "KPI target: ≥9分, ≤1%, 15-20分钟"}),
+    WithJsonSchema({"type": "string", "description": "KPI target as written: ≥9分, ≤1%, 15-20分钟"}),
 ]
 AmountField = Annotated[
     q.Amount,
     BeforeValidator(_validated(lambda v: v if isinstance(v, q.Amount) else q.parse_amount(v))),
     PlainSerializer(lambda a: a.text, return_type=str),
-    Field(json_schema_extra={"type": "string", "description": "Amount as written: ¥6万, ¥40, 1,500倍, 25%"}),
+    WithJsonSchema({"type": "string", "description": "Amount as written: ¥6万, ¥40, 1,500倍, 25%"}),
 ]
 DeadlineField = Annotated[
     str,
@@ -215,6 +216,9 @@ class Procedure(Node):
     title: Text
     total_minutes: float | None = Field(None, ge=0, description="The total the source states.")
     governed_by: Ref | None = Field(None, description="KPI whose target the total must meet.")
+    responds_to: Ref | None = Field(
+        None, description="Segment this procedure answers; its first deadline must not be later than the segment's."
+    )
     steps: list[Step]
 
 

@@ -1,9 +1,50 @@
-"""arithmetic checks."""
+"""Arithmetic checks: a calculation's stated result follows from its inputs (ROI, sums, CLV)."""
 from __future__ import annotations
 
+from decimal import Decimal, DivisionByZero, InvalidOperation
+from functools import reduce
+
 from ..findings import Finding
-from ..project import Project
+from ..model import Calculation
+from ..project import Project, walk
+from ._util import finding, fmt_number
+
+SYMBOL = {"sum": " + ", "product": " × ", "divide": " ÷ ", "difference": " − "}
+
+
+def compute(calc: Calculation) -> Decimal:
+    values = [q.value.value for q in calc.inputs]
+    if calc.op == "sum":
+        return sum(values, Decimal(0))
+    if calc.op == "product":
+        return reduce(lambda a, b: a * b, values, Decimal(1))
+    if calc.op == "difference":
+        return reduce(lambda a, b: a - b, values)
+    return reduce(lambda a, b: a / b, values)
+
+
+def _calculation(chapter, calc: Calculation) -> list[Finding]:
+    expression = SYMBOL[calc.op].join(q.value.text for q in calc.inputs)
+    try:
+        actual = compute(calc)
+    except (DivisionByZero, InvalidOperation, ZeroDivisionError):
+        return [finding("error", "arithmetic.calculation", f"calculation '{calc.title}': {expression} divides by zero",
+                        calc, chapter)]
+    stated = calc.result.value
+    scale = max(abs(actual), abs(stated), Decimal(1))
+    if abs(actual - stated) / scale > Decimal(str(calc.tolerance)):
+        shown = fmt_number(actual.quantize(Decimal("0.01")) if actual != actual.to_integral_value() else actual)
+        return [finding(
+            "error", "arithmetic.calculation",
+            f"calculation '{calc.title}': {expression} = {shown}, but the result is stated as {calc.result.text}",
+            calc, chapter, "correct the inputs or the stated result")]
+    return []
 
 
 def check(project: Project) -> list[Finding]:
-    return []
+    out: list[Finding] = []
+    for chapter in project.chapters:
+        for node, _ in walk(chapter):
+            if isinstance(node, Calculation):
+                out.extend(_calculation(chapter, node))
+    return out

@@ -1,9 +1,179 @@
-"""completeness checks."""
+"""Completeness checks: what a heading promises is there, and what the source left empty is listed.
+
+- a count claimed in a title ("三大使命", "六步法", "五个技巧") matches what is listed under it;
+- a section is never silently empty: it has content or is marked pending (source heading kept);
+- every checklist has items; every step of a timed procedure has minutes;
+- pending headings and planned chapters are reported (level info) so the health page lists them.
+"""
 from __future__ import annotations
 
-from ..findings import Finding
-from ..project import Project
+from dataclasses import dataclass
+
+from ..findings import Finding, Loc
+from ..model import (
+    BulletList, Chapter, Checklist, KpiTable, MotSet, Node, Pending, Procedure, SegmentTable,
+    Section, Table, TalkTrack, Timeline, FollowUps, Calculation,
+)
+from ..project import HANDBOOK_FILE, Project, walk
+from ..quantities import claimed_count
+from ._util import finding
+
+
+def listed_count(block: Node) -> int | None:
+    """How many things a titled block lists, or None when it lists nothing countable."""
+    if isinstance(block, Procedure):
+        return len(block.steps)
+    if isinstance(block, Checklist):
+        return len(block.groups) if block.groups and not block.items else len(block.all_items())
+    if isinstance(block, Table):
+        return len(block.rows)
+    if isinstance(block, BulletList):
+        return len(block.items)
+    if isinstance(block, KpiTable):
+        return len(block.kpis)
+    if isinstance(block, MotSet):
+        return len(block.mots)
+    if isinstance(block, SegmentTable):
+        return len(block.segments)
+    if isinstance(block, (FollowUps,)):
+        return len(block.entries)
+    if isinstance(block, TalkTrack):
+        return len(block.lines)
+    if isinstance(block, Timeline):
+        return len(block.events)
+    if isinstance(block, Calculation):
+        return len(block.inputs)
+    return None
+
+
+def _section_counts(section: Section) -> list[int]:
+    """Everything a section could be said to list: its subsections, or the items of one block."""
+    counts = [len(section.sections)] if section.sections else []
+    counts += [n for b in section.blocks if (n := listed_count(b)) is not None]
+    return counts or [0]
+
+
+def _claims(chapter: Chapter) -> list[Finding]:
+    out: list[Finding] = []
+    for node, _ in walk(chapter):
+        title = getattr(node, "title", None)
+        if not title or isinstance(node, Pending) or node is chapter:
+            continue
+        claimed = claimed_count(title)
+        if claimed is None:
+            continue
+        if isinstance(node, Section):
+            if node.pending or not node.count:
+                continue
+            found = _section_counts(node)
+        else:
+            n = listed_count(node)
+            if n is None:
+                continue
+            found = [n]
+        if claimed not in found:
+            shown = " or ".join(str(n) for n in sorted(set(found)))
+            out.append(finding(
+                "error", "completeness.claimed-count",
+                f"'{title}' claims {claimed}, but {shown} {'are' if found != [1] else 'is'} listed "
+                f"(claimed {claimed}, found {shown})", node, chapter,
+                "list every item the title promises, or mark the heading pending if the source has no body"))
+    return out
+
+
+def _sections(chapter: Chapter) -> list[Finding]:
+    out: list[Finding] = []
+    for node, _ in walk(chapter):
+        if isinstance(node, Section):
+            if node.pending and (node.blocks or node.sections):
+                out.append(finding("error", "completeness.pending-with-body",
+                                   f"section '{node.title}' is marked pending but has content", node, chapter,
+                                   "remove pending: true now that the body is written"))
+            elif node.pending:
+                out.append(finding("info", "completeness.pending",
+                                   f"pending: '{node.title}' (the source has this heading but no body)",
+                                   node, chapter))
+            elif not node.blocks and not node.sections:
+                out.append(finding("error", "completeness.empty-section",
+                                   f"section '{node.title}' is empty", node, chapter,
+                                   "write its content, or set pending: true if the source leaves it empty"))
+        elif isinstance(node, Pending):
+            out.append(finding("info", "completeness.pending",
+                               f"pending: '{node.title}' (the source has this heading but no body)", node, chapter))
+        elif isinstance(node, Checklist) and not node.all_items():
+            out.append(finding("error", "completeness.empty-checklist",
+                               f"checklist '{node.title}' has no items", node, chapter, "add its items"))
+        elif isinstance(node, Procedure) and node.total_minutes is not None:
+            for step in node.steps:
+                if step.minutes is None:
+                    out.append(finding("error", "completeness.step-minutes",
+                                       f"step '{step.title}' of timed procedure '{node.title}' has no minutes",
+                                       step, chapter, "give every step of a timed procedure its minutes"))
+    return out
+
+
+def _syllabus(project: Project) -> list[Finding]:
+    out: list[Finding] = []
+    written = {c.id for c in project.chapters}
+    listed = set()
+    for entry in project.handbook.syllabus:
+        listed.add(entry.id)
+        loc = entry.at or Loc(HANDBOOK_FILE)
+        if entry.planned:
+            if entry.id in written:
+                out.append(Finding("warning", "completeness.planned-written",
+                                   f"syllabus marks '{entry.id}' planned, but content/ has that chapter", loc,
+                                   "remove planned: true", entry.id))
+            elif not entry.title:
+                out.append(Finding("error", "completeness.planned-title",
+                                   f"planned chapter '{entry.id}' has no title", loc, "add title:", entry.id))
+            else:
+                day = f"Day {entry.day} " if entry.day else ""
+                out.append(Finding("info", "completeness.planned-chapter",
+                                   f"planned chapter: {day}{entry.title} (not written yet)", loc, "", entry.id))
+        elif entry.id not in written:
+            out.append(Finding("error", "references.syllabus-chapter",
+                               f"syllabus lists chapter '{entry.id}' but content/ has no such chapter", loc,
+                               f"create content/{entry.id}.yml or mark the entry planned: true", entry.id))
+    for chapter in project.chapters:
+        if chapter.id not in listed:
+            out.append(Finding("warning", "completeness.not-in-syllabus",
+                               f"chapter '{chapter.id}' is not in the syllabus", chapter.at or Loc(HANDBOOK_FILE),
+                               f"add '- id: {chapter.id}' to syllabus in {HANDBOOK_FILE}", chapter.id))
+    return out
+
+
+@dataclass(frozen=True)
+class ChapterCompleteness:
+    chapter_id: str
+    sections: int  # headings of the source: sections plus pending blocks
+    pending: int
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * (self.sections - self.pending) / self.sections if self.sections else 100.0
+
+
+def chapter_completeness(project: Project) -> list[ChapterCompleteness]:
+    """Share of a chapter's headings that have their body (pending ones do not)."""
+    out = []
+    for chapter in project.chapters:
+        total = pending = 0
+        for node, _ in walk(chapter):
+            if isinstance(node, Section):
+                total += 1
+                pending += node.pending
+            elif isinstance(node, Pending):
+                total += 1
+                pending += 1
+        out.append(ChapterCompleteness(chapter.id, total, pending))
+    return out
 
 
 def check(project: Project) -> list[Finding]:
-    return []
+    out: list[Finding] = []
+    for chapter in project.chapters:
+        out.extend(_claims(chapter))
+        out.extend(_sections(chapter))
+    out.extend(_syllabus(project))
+    return out

@@ -1,0 +1,144 @@
+"""The build, top to bottom: load → check → render web → render cards → swap into place.
+
+The new site is built in a temporary folder beside site/ and only renamed into place when
+everything succeeded, so a failed or interrupted build leaves the previous site/ intact. A lock
+file serialises concurrent builds of the same project.
+"""
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import shutil
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterator
+
+from .checks import run_checks
+from .findings import Finding, LoadFailed, Loc, failing
+from .project import Project, load_project
+
+SITE_DIR = "site"
+LOCK_FILE = ".sopbook-build.lock"
+
+
+class BuildFailed(Exception):
+    def __init__(self, findings: list[Finding], stage: str):
+        super().__init__(f"build failed at {stage}")
+        self.findings = findings
+        self.stage = stage
+
+
+@dataclass
+class BuildResult:
+    site: Path
+    findings: list[Finding]
+    cards_rendered: list[str] = field(default_factory=list)
+    cards_skipped: list[str] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+@contextmanager
+def build_lock(root: Path) -> Iterator[None]:
+    path = root / LOCK_FILE
+    with open(path, "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise BuildFailed([Finding("error", "build.locked", "another sopbook build of this project is running",
+                                       Loc(LOCK_FILE), "wait for it to finish, then build again")], "lock") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def build_web(project: Project, out: Path) -> None:
+    """Run MkDocs (with the sopbook plugin) into `out`."""
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # Material 9.8's banner on every build
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import MkDocsException
+
+    config_file = project.root / "mkdocs.yml"
+    if not config_file.exists():
+        raise BuildFailed([Finding("error", "build.config", "no mkdocs.yml in the project", Loc("mkdocs.yml"),
+                                   "copy mkdocs.yml from the sopbook repository")], "web")
+    try:
+        config = load_config(str(config_file), site_dir=str(out))
+        config.plugins.on_startup(command="build", dirty=False)
+        try:
+            build(config)
+        finally:
+            config.plugins.on_shutdown()
+    except MkDocsException as exc:
+        raise BuildFailed([Finding("error", "build.web", str(exc), Loc("mkdocs.yml"))], "web") from exc
+
+
+def build_cards(project: Project, out: Path, previous: Path | None, jobs: int | None, progress: bool | None,
+                force: bool = False):
+    from .cards import build_cards as render
+
+    return render(project, out, previous=previous, jobs=jobs, progress=progress, force=force)
+
+
+def _swap(tmp: Path, site: Path) -> None:
+    old = site.with_name(f"{site.name}.old-{os.getpid()}")
+    if site.exists():
+        site.rename(old)
+    tmp.rename(site)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def build(root: Path | str, *, site_dir: str | None = None, jobs: int | None = None, progress: bool | None = None,
+          cards: bool = True, say: Callable[[str], None] = lambda _msg: None) -> BuildResult:
+    root = Path(root).resolve()
+    site = Path(site_dir).resolve() if site_dir else root / SITE_DIR
+    seconds: dict[str, float] = {}
+
+    t = time.perf_counter()
+    say("loading content")
+    try:
+        project = load_project(root)
+    except LoadFailed as exc:
+        raise BuildFailed(exc.findings, "load") from exc
+    findings = run_checks(project)
+    seconds["check"] = time.perf_counter() - t
+    if failing(findings):
+        raise BuildFailed(findings, "check")
+
+    if cards:
+        from .cards.fonts import require_cjk_font
+
+        require_cjk_font()  # before any rendering: never tofu boxes
+
+    with build_lock(root):
+        tmp = site.with_name(f"{site.name}.tmp-{os.getpid()}")
+        shutil.rmtree(tmp, ignore_errors=True)
+        try:
+            t = time.perf_counter()
+            say("building the web handbook")
+            build_web(project, tmp)
+            seconds["web"] = time.perf_counter() - t
+            result = BuildResult(site, findings, seconds=seconds)
+            if cards:
+                t = time.perf_counter()
+                say("rendering checklist cards")
+                report = build_cards(project, tmp / "cards", site / "cards", jobs, progress)
+                seconds["cards"] = time.perf_counter() - t
+                result.cards_rendered, result.cards_skipped = report.rendered, report.skipped
+                if failing(report.findings):
+                    raise BuildFailed(findings + report.findings, "cards")
+                result.findings = findings + report.findings
+            _swap(tmp, site)
+            return result
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+
+
+def quiet_mkdocs_logging(verbose: bool = False) -> None:
+    """MkDocs logs every page at INFO; show warnings only, unless asked."""
+    logging.basicConfig(format="%(levelname)s  %(name)s: %(message)s", level=logging.INFO if verbose else logging.WARNING)

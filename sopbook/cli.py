@@ -1,0 +1,159 @@
+"""`sopbook check | build | cards | serve | schema`: thin commands over the same functions the plugin uses.
+
+Exit codes: 0 success, 1 content or build errors (each printed with file:line:col), 2 usage.
+A traceback is shown only with --debug: editors get located messages, not Python internals.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+from . import __version__
+from .findings import Finding, LoadFailed, failing
+
+
+def _print_findings(findings: list[Finding], fmt: str = "text") -> None:
+    from .report import write_json, write_text
+
+    (write_json if fmt == "json" else write_text)(findings, sys.stdout)
+
+
+def cmd_check(args) -> int:
+    from .checks import run_checks
+    from .project import load_project
+
+    t = time.perf_counter()
+    try:
+        project = load_project(args.root)
+    except LoadFailed as exc:
+        _print_findings(exc.findings, args.format)
+        return 1
+    findings = run_checks(project)
+    _print_findings(findings, args.format)
+    if args.format == "text":
+        print(f"checked {len(project.chapters)} chapters and {len(project.cards)} cards in "
+              f"{time.perf_counter() - t:.2f} s")
+    return 1 if failing(findings) or (args.strict and any(f.level == "warning" and not f.acknowledged
+                                                          for f in findings)) else 0
+
+
+def cmd_build(args) -> int:
+    from .build import BuildFailed, build, quiet_mkdocs_logging
+
+    quiet_mkdocs_logging(args.verbose)
+    try:
+        result = build(args.root, site_dir=args.site, jobs=args.jobs, cards=not args.no_cards,
+                       say=lambda msg: print(f"sopbook: {msg}", file=sys.stderr))
+    except BuildFailed as exc:
+        _print_findings(exc.findings)
+        print(f"sopbook: build failed ({exc.stage}); the previous site/ is unchanged", file=sys.stderr)
+        return 1
+    timings = ", ".join(f"{k} {v:.1f} s" for k, v in result.seconds.items())
+    print(f"sopbook: built {result.site} ({timings}); cards rendered {len(result.cards_rendered)}, "
+          f"unchanged {len(result.cards_skipped)}", file=sys.stderr)
+    return 0
+
+
+def cmd_cards(args) -> int:
+    from .build import build_cards
+    from .checks import run_checks
+    from .project import load_project
+
+    try:
+        project = load_project(args.root)
+    except LoadFailed as exc:
+        _print_findings(exc.findings)
+        return 1
+    findings = [f for f in run_checks(project, ["references", "cards"]) if f.level == "error"]
+    if failing(findings):
+        _print_findings(findings)
+        return 1
+    from .cards.fonts import require_cjk_font
+
+    require_cjk_font()
+    out = Path(args.out) if args.out else project.root / "site" / "cards"
+    report = build_cards(project, out, out, args.jobs, None, force=args.force)
+    if report.findings:
+        _print_findings(report.findings)
+    print(f"sopbook: cards rendered {len(report.rendered)}, unchanged {len(report.skipped)} -> {out}",
+          file=sys.stderr)
+    return 1 if failing(report.findings) else 0
+
+
+def cmd_serve(args) -> int:
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    from mkdocs.commands.serve import serve
+
+    from .build import quiet_mkdocs_logging
+
+    quiet_mkdocs_logging(True)
+    serve(config_file=str(Path(args.root) / "mkdocs.yml"), open_in_browser=False,
+          dev_addr=args.dev_addr, livereload=True)
+    return 0
+
+
+def cmd_schema(args) -> int:
+    from .schema import write_schemas
+
+    for path in write_schemas(Path(args.out) if args.out else Path(args.root) / "schema"):
+        print(f"sopbook: wrote {path}", file=sys.stderr)
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="sopbook", description="Structured SOPs to a web handbook and checklist cards.")
+    p.add_argument("--version", action="version", version=f"sopbook {__version__}")
+    p.add_argument("--root", default=".", help="project folder holding handbook.yml (default: .)")
+    p.add_argument("--debug", action="store_true", help="show Python tracebacks")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    c = sub.add_parser("check", help="check content: timings, completeness, references, arithmetic, cards")
+    c.add_argument("--format", choices=["text", "json"], default="text")
+    c.add_argument("--strict", action="store_true", help="fail on warnings too")
+    c.set_defaults(run=cmd_check)
+
+    b = sub.add_parser("build", help="check, then build the handbook and cards into site/")
+    b.add_argument("--site", help="output folder (default: site/)")
+    b.add_argument("--jobs", type=int, help="card render workers (default: CPU count)")
+    b.add_argument("--no-cards", action="store_true", help="web handbook only")
+    b.add_argument("--verbose", action="store_true")
+    b.set_defaults(run=cmd_build)
+
+    k = sub.add_parser("cards", help="render the checklist cards (PDF) only")
+    k.add_argument("--out", help="output folder (default: site/cards)")
+    k.add_argument("--jobs", type=int)
+    k.add_argument("--force", action="store_true", help="render even unchanged cards")
+    k.set_defaults(run=cmd_cards)
+
+    s = sub.add_parser("serve", help="live preview; rebuilds when content/ or checklists/ change")
+    s.add_argument("-a", "--dev-addr", default="127.0.0.1:8000")
+    s.set_defaults(run=cmd_serve)
+
+    j = sub.add_parser("schema", help="write the JSON Schemas that content files use for autocompletion")
+    j.add_argument("--out", help="folder (default: schema/)")
+    j.set_defaults(run=cmd_schema)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    args.root = str(Path(args.root).resolve())
+    try:
+        return args.run(args)
+    except KeyboardInterrupt:
+        print("sopbook: interrupted; the previous site/ is unchanged", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a located message for editors; the traceback only when asked
+        if args.debug:
+            raise
+        print(f"sopbook: error: {exc}", file=sys.stderr)
+        print("sopbook: run again with --debug for the traceback", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+
