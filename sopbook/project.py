@@ -114,15 +114,20 @@ def _locate(data: Any, loc: tuple, display: str) -> Loc:
     return best
 
 
-def _path_text(loc: tuple) -> str:
+def _path_text(data: Any, loc: tuple) -> str:
+    """pydantic's loc as a YAML path, keeping only the parts that exist in the document
+    (union tags and validator names in loc are not keys the author wrote)."""
     parts: list[str] = []
+    node = data
     for part in loc:
-        if isinstance(part, int):
-            parts.append(f"[{part}]")
-        elif isinstance(part, str) and (part.startswith(("function-", "lax-", "list[", "str", "Annotated")) or part in ("prose", "list", "table", "quote", "talk", "checklist", "procedure", "kpis", "timeline", "case", "segments", "followups", "calculation", "mots", "pending", "ListItem", "ChecklistItem")):
-            continue
-        else:
+        if isinstance(node, dict) and part in node:
             parts.append(("." if parts else "") + str(part))
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int):
+            parts.append(f"[{part}]")
+            node = node[part] if 0 <= part < len(node) else None
+        elif part == loc[-1] and isinstance(node, dict):
+            parts.append(("." if parts else "") + str(part))  # a missing or unknown key
     return "".join(parts)
 
 
@@ -131,13 +136,16 @@ def _did_you_mean(holder: Any, key: str) -> str:
     from .model import node_classes
 
     keys = set(holder) if isinstance(holder, dict) else set()
-    best, best_score = None, -1
+    best, best_score = None, (-1, False)
     for cls in node_classes():
         fields = set(cls.model_fields) - {"at"}
         type_field = cls.model_fields.get("type")
-        if "type" in keys and (type_field is None or type_field.default != holder.get("type")):
+        # a block says its type; a mapping without one is a step, section, KPI, event...
+        if ("type" in keys) != (type_field is not None):
             continue
-        score = len(keys & fields)
+        if type_field is not None and type_field.default != holder.get("type"):
+            continue
+        score = (len(keys & fields), bool(difflib.get_close_matches(key, fields, n=1, cutoff=0.6)))
         if score > best_score:
             best, best_score = cls, score
     if best is None:
@@ -156,7 +164,7 @@ def _message(err: dict, holder: Any) -> tuple[str, str]:
     if kind == "missing":
         return "required field missing", "add it; `sopbook schema` writes the JSON Schema that lists every field"
     if kind == "union_tag_invalid":
-        return f"unknown block type {ctx.get('tag')}", f"use one of: {ctx.get('expected_tags')}"
+        return f"unknown block type '{ctx.get('tag')}'", f"use one of: {ctx.get('expected_tags')}"
     if kind == "union_tag_not_found":
         return "block has no 'type'", "add type: prose, list, table, checklist, procedure, ..."
     if kind == "string_pattern_mismatch":
@@ -186,7 +194,7 @@ def validation_findings(exc: ValidationError, data: Any, display: str) -> list[F
         where = _locate(data, loc, display)
         holder = _holder(data, loc)
         message, hint = _message(err, holder)
-        path = _path_text(loc)
+        path = _path_text(data, loc)
         if path:
             message = f"{path}: {message}"
         key = (where, message)

@@ -1,0 +1,39 @@
+# The two commands: `make` (set up .venv and build site/) and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: all build test serve bench check schema clean
+
+all: build
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "sopbook needs Python 3.11 or newer (found %s)" % sys.version.split()[0])'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || { echo "sopbook: cannot create .venv; install python3-venv (sudo apt-get install python3-venv)" >&2; exit 1; }
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	@touch $(STAMP)
+
+build: $(STAMP)
+	@scripts/system-deps.sh build
+	$(BIN)/sopbook build
+
+check: $(STAMP)
+	$(BIN)/sopbook check
+
+test: $(STAMP)
+	@scripts/system-deps.sh test
+	$(BIN)/python -m pytest
+
+serve: $(STAMP)
+	$(BIN)/sopbook serve
+
+bench: $(STAMP)
+	@scripts/system-deps.sh test
+	$(BIN)/python benchmarks/run.py
+
+schema: $(STAMP)
+	$(BIN)/sopbook schema
+
+clean:
+	rm -rf site site.tmp-* site.old-* .sopbook-cache

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Make sure the Debian packages sopbook needs are present; install them when we may (root or
+# passwordless sudo), otherwise stop and say exactly what to install.
+#   build: a CJK font (WeasyPrint silently draws tofu boxes without one) and Pango for WeasyPrint
+#   test:  the above plus chromium (browser tests through Playwright) and poppler-utils (pdffonts, pdftoppm)
+set -euo pipefail
+what="${1:-build}"
+
+need=()
+fc-list :lang=zh 2>/dev/null | grep -q . || need+=(fonts-noto-cjk)
+command -v fc-list >/dev/null || need+=(fontconfig)
+ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so' || need+=(libpango-1.0-0 libpangoft2-1.0-0)
+if [ "$what" = test ]; then
+  [ -x /usr/bin/chromium ] || need+=(chromium)
+  command -v pdftoppm >/dev/null || need+=(poppler-utils)
+fi
+[ ${#need[@]} -eq 0 ] && exit 0
+
+echo "sopbook: missing system packages: ${need[*]}" >&2
+if command -v apt-get >/dev/null; then
+  if [ "$(id -u)" = 0 ]; then sudo=""; elif sudo -n true 2>/dev/null; then sudo="sudo -n"; else sudo=none; fi
+  if [ "$sudo" != none ]; then
+    echo "sopbook: installing them with apt-get" >&2
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+    fc-cache -f >/dev/null 2>&1 || true
+    exit 0
+  fi
+fi
+echo "sopbook: please install them, e.g.: sudo apt-get install ${need[*]}" >&2
+echo "sopbook: then run make again." >&2
+exit 1
