@@ -33,8 +33,42 @@ class LocList(list):
     item_locs: list[Loc]
 
 
+_BREAK = "\0 \t\r\n\x85\u2028\u2029"
+
+
 class _Loader(yaml.SafeLoader):
     """SafeLoader with YAML 1.2 core scalars: only true/false are booleans, no sexagesimals."""
+
+    def scan_plain(self):
+        # PyYAML (YAML 1.1) ends a plain scalar at '?' inside [] and {}; YAML 1.2 does not, and
+        # Chinese questions end in '?' ({question: 刹车正常了吗?}). Same as PyYAML's scan_plain
+        # otherwise.
+        chunks: list[str] = []
+        start_mark = end_mark = self.get_mark()
+        indent = self.indent + 1
+        spaces: list[str] = []
+        while True:
+            length = 0
+            if self.peek() == "#":
+                break
+            while True:
+                ch = self.peek(length)
+                if (ch in _BREAK
+                        or (ch == ":" and self.peek(length + 1) in _BREAK + (",[]{}" if self.flow_level else ""))
+                        or (self.flow_level and ch in ",[]{}")):
+                    break
+                length += 1
+            if length == 0:
+                break
+            self.allow_simple_key = False
+            chunks.extend(spaces)
+            chunks.append(self.prefix(length))
+            self.forward(length)
+            end_mark = self.get_mark()
+            spaces = self.scan_plain_spaces(indent, start_mark)
+            if not spaces or self.peek() == "#" or (not self.flow_level and self.column < indent):
+                break
+        return yaml.tokens.ScalarToken("".join(chunks), True, start_mark, end_mark)
 
 
 # Start from no implicit resolvers and add back the YAML 1.2 core schema ones.

@@ -143,3 +143,10 @@ def test_duplicate_id_in_a_chapter(tmp_path):
     """))
     assert errors_of(tmp_path) == [
         "content/ch.yml:8:9: error: duplicate id 'x' in chapter 'ch' (first at content/ch.yml:7:9)"]
+
+
+def test_question_mark_inside_a_flow_mapping_is_text(tmp_path):
+    write_project(tmp_path, chapter("""
+        - {type: checklist, id: c, title: 刹车系统, items: [踩刹车], confirmation: {question: 刹车正常了吗?, expected: 点头确认}}
+    """))
+    assert load_project(tmp_path).index["ch.c"].node.confirmation.question == "刹车正常了吗?"
