@@ -104,11 +104,20 @@ def cmd_schema(args) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="sopbook", description="Structured SOPs to a web handbook and checklist cards.")
+    # --root and --debug work before or after the command (sopbook check --root x)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--root", default=argparse.SUPPRESS, help="project folder holding handbook.yml (default: .)")
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show Python tracebacks")
+    p = argparse.ArgumentParser(prog="sopbook", parents=[common],
+                                description="Structured SOPs to a web handbook and checklist cards.")
     p.add_argument("--version", action="version", version=f"sopbook {__version__}")
-    p.add_argument("--root", default=".", help="project folder holding handbook.yml (default: .)")
-    p.add_argument("--debug", action="store_true", help="show Python tracebacks")
     sub = p.add_subparsers(dest="command", required=True)
+    sub_parser = sub.add_parser
+
+    def add_parser(name, **kw):
+        return sub_parser(name, parents=[common], **kw)
+
+    sub.add_parser = add_parser  # type: ignore[method-assign]
 
     c = sub.add_parser("check", help="check content: timings, completeness, references, arithmetic, cards")
     c.add_argument("--format", choices=["text", "json"], default="text")
@@ -140,7 +149,8 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    args.root = str(Path(args.root).resolve())
+    args.root = str(Path(getattr(args, "root", ".")).resolve())
+    args.debug = getattr(args, "debug", False)
     try:
         return args.run(args)
     except KeyboardInterrupt:
