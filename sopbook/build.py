@@ -110,9 +110,10 @@ def build(root: Path | str, *, site_dir: str | None = None, jobs: int | None = N
         raise BuildFailed(findings, "check")
 
     if cards:
-        from .cards.fonts import require_cjk_font
+        from .cards.fonts import find_cjk_font, font_finding
 
-        require_cjk_font()  # before any rendering: never tofu boxes
+        if find_cjk_font() is None:  # before any rendering: never tofu boxes
+            raise BuildFailed([font_finding()], "fonts")
 
     with build_lock(root):
         tmp = site.with_name(f"{site.name}.tmp-{os.getpid()}")

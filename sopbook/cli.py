@@ -48,7 +48,7 @@ def cmd_build(args) -> int:
         result = build(args.root, site_dir=args.site, jobs=args.jobs, cards=not args.no_cards,
                        say=lambda msg: print(f"sopbook: {msg}", file=sys.stderr))
     except BuildFailed as exc:
-        _print_findings(exc.findings)
+        _print_findings(failing(exc.findings) or exc.findings)  # what failed; `sopbook check` shows the rest
         print(f"sopbook: build failed ({exc.stage}); the previous site/ is unchanged", file=sys.stderr)
         return 1
     timings = ", ".join(f"{k} {v:.1f} s" for k, v in result.seconds.items())
@@ -71,9 +71,6 @@ def cmd_cards(args) -> int:
     if failing(findings):
         _print_findings(findings)
         return 1
-    from .cards.fonts import require_cjk_font
-
-    require_cjk_font()
     out = Path(args.out) if args.out else project.root / "site" / "cards"
     report = build_cards(project, out, out, args.jobs, None, force=args.force)
     if report.findings:
