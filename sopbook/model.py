@@ -42,8 +42,9 @@ Text = Annotated[str, StringConstraints(min_length=1)]
 
 def _as_text(value: Any) -> Any:
     # Numbers are fine where text is expected (a cell "12"), booleans never: they mean YAML guessed.
+    # The loader keeps how a number was written (SourceFloat), so a cell 1.50 stays "1.50", not "1.5".
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return str(value)
+        return getattr(value, "source", None) or str(value)
     return value
 
 
@@ -87,7 +88,10 @@ DeadlineField = Annotated[
 class Node(BaseModel):
     """Base of every content object: unknown fields are errors, and each node knows its location."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, str_strip_whitespace=True)
+    # allow_inf_nan=False: `minutes: 1e400` is inf and `.nan` compares false with everything, so
+    # either would pass or break the timing checks silently; a number in content is always finite.
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, str_strip_whitespace=True,
+                              allow_inf_nan=False)
 
     at: SkipJsonSchema[Loc | None] = Field(default=None, exclude=True, repr=False)
 
@@ -235,9 +239,15 @@ class KpiTable(Node):
     id: Id
     title: Text
     kpis: list[Kpi]
+    columns: list[Cell] = Field(
+        [], description="The source's column headings (name, definition, target, levers), e.g. 指标, 定义, 目标值, 改善方向."
+    )
 
 
 class Event(Node):
+    title: str | None = Field(
+        None, description="Sub-heading the source puts before this event, e.g. MOT 1 - 预约确认(超预期)."
+    )
     day: int = Field(0, description="Day offset from the first day (次日 = 1).")
     day_label: str | None = Field(None, description="The day as written, e.g. 次日, Day 1.")
     time: Time | None = None
@@ -289,6 +299,12 @@ class SegmentTable(Node):
     title: Text
     scale: str = "0-10"
     segments: list[Segment]
+    columns: list[Cell] = Field(
+        [], description="The source's column headings (range and label, state, strategy, deadline), e.g. NPS区间, 客户状态, 处理策略, 行动时限."
+    )
+    reconstructed: str | None = Field(
+        None, description="How a segment table whose cells the source split across rows was rebuilt."
+    )
 
 
 class FollowUp(Node):
