@@ -91,8 +91,8 @@ def _mot_windows(project: Project, chapter, timeline: Timeline) -> list[Finding]
         if window.anchor not in anchors:
             out.append(finding(
                 "warning", "timings.mot-anchor", f"timeline '{timeline.title}' tags an event as {mot.title} "
-                f"but marks no '{window.anchor}' event to measure its timing rule ({mot.timing}) from",
-                event, chapter, f"add marks: [{window.anchor}] to the event it is measured from",
+                f"but has no '{window.anchor}' event with a clock time to measure its timing rule ({mot.timing}) from",
+                event, chapter, f"add marks: [{window.anchor}] to the timed event it is measured from",
                 about=timeline))
             continue
         offset = minute - anchors[window.anchor]
