@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+# Material 9.8 prints an end-of-life banner whenever its theme is imported; keep output clean.
+export NO_MKDOCS_2_WARNING := 1
 
 .PHONY: all build test serve bench check schema clean
 

@@ -10,8 +10,9 @@ from .project import Project
 
 
 def page_path(chapter_id: str) -> str:
-    """Source path of the generated page (mkdocs src_uri)."""
-    return f"{chapter_id}.md"
+    """Source path of the generated page (mkdocs src_uri). `<id>/index.md`, not `<id>.md`: the
+    offline plugin turns off directory URLs, and only a folder's index keeps `<id>/` working."""
+    return f"{chapter_id}/index.md"
 
 
 def page_url(chapter_id: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import fcntl
 import logging
 import os
+import re
 import shutil
 import time
 from contextlib import contextmanager
@@ -55,6 +56,33 @@ def build_lock(root: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+_LOCATED = re.compile(r"^\s*(?P<file>[^\s:]+):(?P<line>\d+)(?::(?P<col>\d+))?: (?P<level>error|warning): (?P<msg>.*)$")
+
+
+class _Collect(logging.Handler):
+    """Keeps MkDocs' error messages: its exception only says 'Aborted with a BuildError!'."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def _web_findings(messages: list[str], fallback: str) -> list[Finding]:
+    """Turn MkDocs/plugin messages into findings, keeping file:line:col where the text has it."""
+    out: list[Finding] = []
+    for message in messages or [fallback]:
+        located = [m for line in message.splitlines() if (m := _LOCATED.match(line))]
+        if located:
+            out += [Finding(m["level"], "build.web", m["msg"], Loc(m["file"], int(m["line"]), int(m["col"] or 0)))
+                    for m in located]
+        else:
+            out.append(Finding("error", "build.web", message.strip(), Loc("mkdocs.yml")))
+    return out
+
+
 def build_web(project: Project, out: Path) -> None:
     """Run MkDocs (with the sopbook plugin) into `out`."""
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # Material 9.8's banner on every build
@@ -66,6 +94,9 @@ def build_web(project: Project, out: Path) -> None:
     if not config_file.exists():
         raise BuildFailed([Finding("error", "build.config", "no mkdocs.yml in the project", Loc("mkdocs.yml"),
                                    "copy mkdocs.yml from the sopbook repository")], "web")
+    collect = _Collect()
+    logger = logging.getLogger("mkdocs")
+    logger.addHandler(collect)
     try:
         config = load_config(str(config_file), site_dir=str(out))
         config.plugins.on_startup(command="build", dirty=False)
@@ -74,7 +105,9 @@ def build_web(project: Project, out: Path) -> None:
         finally:
             config.plugins.on_shutdown()
     except MkDocsException as exc:
-        raise BuildFailed([Finding("error", "build.web", str(exc), Loc("mkdocs.yml"))], "web") from exc
+        raise BuildFailed(_web_findings(collect.messages, str(exc)), "web") from exc
+    finally:
+        logger.removeHandler(collect)
 
 
 def build_cards(project: Project, out: Path, previous: Path | None, jobs: int | None, progress: bool | None,

@@ -29,3 +29,15 @@ def test_readme_acknowledgement_example_is_valid_yaml():
     (ack,) = [b for b in YAML_BLOCKS if b.startswith("acknowledged:")]
     data = parse_yaml(ack, "README.md")
     assert data["acknowledged"][0]["code"] == "timings.timeline-total"
+
+
+def test_readme_trainer_example_resolves_against_the_real_handbook(tmp_path):
+    from sopbook.trainer_refs import find_refs
+
+    (example,) = re.findall(r"```markdown\n(.*?)```", README, re.S)
+    root = Path(__file__).resolve().parents[1]
+    project = load_project(root)
+    refs = find_refs(example)
+    assert [r.func for r in refs] == ["ref", "card"]
+    assert project.resolve(refs[0].ref) is not None
+    assert refs[1].ref in {c.id for c in project.cards}

@@ -1,0 +1,163 @@
+"""The `sopbook` MkDocs plugin: the web handbook from the model.
+
+Each hook only translates an MkDocs event into calls of sopbook functions (web_pages.py does the
+rendering), in the spirit of Material's own plugins:
+
+- on_config   loads the project (every load problem listed with file:line, then abort once) and
+              makes the site private: no web fonts, no CDN polyfill;
+- on_files    adds one generated page per chapter, the syllabus, KPI overview, card index and
+              content-health page, the plugin's CSS and the file:// worker shim, and the
+              navigation by course day;
+- on_page_markdown  expands {{ ref() }}, {{ checklist() }}, {{ card() }} in trainer pages;
+- on_page_content   gives generated pages their table of contents;
+- on_env      aborts once with every broken trainer reference;
+- on_serve    rebuilds when YAML in content/ or checklists/, handbook.yml or macros/ change.
+"""
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page as MkPage
+from mkdocs.structure.toc import get_toc
+from markupsafe import escape
+
+from . import web_pages
+from .findings import Finding, LoadFailed, failing
+from .project import CARDS_DIR, CONTENT_DIR, HANDBOOK_FILE, Project, load_project
+from .templating import MACROS_DIR, environment
+
+log = get_plugin_logger(__name__)
+
+CSS = "assets/sopbook/sopbook.css"
+SHIM = "assets/sopbook/iframe-worker-shim.js"
+
+
+class _PluginConfig(base.Config):
+    root = c.Optional(c.Type(str))
+    """Project root (handbook.yml, content/, checklists/, macros/); default: the folder of mkdocs.yml."""
+    nav = c.Type(bool, default=True)
+    """Build the navigation by course day when mkdocs.yml has no `nav`."""
+    checks = c.Type(bool, default=True)
+    """Run the checks for the content-health page (and log the findings that would fail CI)."""
+
+
+def _failure(what: str, findings: list[Finding]) -> PluginError:
+    lines = "\n".join(f"  {f}" for f in findings)
+    return PluginError(f"sopbook: {what}:\n{lines}")
+
+
+def _external(url: str) -> bool:
+    return url.startswith(("http://", "https://", "//"))
+
+
+class SopbookPlugin(BasePlugin[_PluginConfig]):
+    supports_multiple_instances = False
+
+    def __init__(self) -> None:
+        self.project: Project | None = None
+        self.root: Path | None = None
+        self.site: web_pages.Site | None = None
+        self.generated: dict[str, web_pages.Page] = {}
+        self.errors: list[Finding] = []
+
+    # Runs after the other plugins' on_config (Material's offline plugin sets use_directory_urls
+    # and adds a CDN polyfill there; both are settled here).
+    @event_priority(-50)
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        # jieba (used by Material's search for Chinese) logs its dictionary loading to stderr.
+        logging.getLogger("jieba").setLevel(logging.WARNING)
+        self.root = Path(self.config.root or os.path.dirname(config.config_file_path)).resolve()
+        self.errors = []
+        environment.cache_clear()  # `mkdocs serve`: pick up edited macros on the next build
+        try:
+            self.project = load_project(self.root)
+        except LoadFailed as exc:
+            raise _failure("the content does not load", exc.findings) from exc
+        clashes = web_pages.check_ids(self.project)
+        if clashes:
+            raise _failure("chapter ids clash with the site's folders", clashes)
+
+        config.site_name = str(escape(self.project.handbook.title))  # MkDocs themes print it as HTML
+        # Private and offline (issue 5): no Google Fonts, no polyfill from a CDN. The offline
+        # plugin adds iframe-worker from unpkg for file:// search; ship it from the site instead.
+        config.theme["font"] = False
+        polyfills = list(config.extra.get("polyfills") or [])
+        kept = [p for p in polyfills if not _external(str(p))]
+        if any("iframe-worker" in str(p) for p in polyfills) and SHIM not in kept:
+            kept.append(SHIM)
+        config.extra["polyfills"] = kept
+        if CSS not in config.extra_css:
+            config.extra_css.append(CSS)
+        return config
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        assert self.project is not None
+        self.site = web_pages.Site(self.project, config.use_directory_urls, config.site_url)
+        findings: list[Finding] = []
+        if self.config.checks:
+            from .checks import run_checks
+
+            findings = run_checks(self.project)
+            for finding in failing(findings):
+                log.warning(str(finding).replace("\n", " "))
+        pages = web_pages.render_site(self.site, findings)
+        clashes = [p.src_uri for p in pages if files.get_file_from_path(p.src_uri) is not None]
+        if clashes:
+            raise PluginError(f"sopbook: docs/ has pages where the handbook generates its own: {', '.join(clashes)}")
+        self.generated = {}
+        for page in pages:
+            files.append(File.generated(config, page.src_uri, content=page.markdown))
+            self.generated[page.src_uri] = page
+        files.append(File.generated(config, CSS, content=web_pages.asset("sopbook.css")))
+        if SHIM in config.extra["polyfills"]:
+            files.append(File.generated(config, SHIM, content=web_pages.asset("iframe-worker-shim.js")))
+
+        if self.config.nav and not config.nav:
+            handwritten = [(f.src_uri, None) for f in files.documentation_pages()
+                           if f.src_uri not in self.generated]
+            config.nav = web_pages.nav(self.site, pages, handwritten)
+        return files
+
+    def on_page_markdown(self, markdown: str, *, page: MkPage, config: MkDocsConfig, files: Files) -> str:
+        generated = self.generated.get(page.file.src_uri)
+        if generated is not None:
+            page.meta["title"] = str(escape(generated.title))
+            if not generated.search:
+                page.meta["search"] = {"exclude": True}
+            return markdown
+        assert self.site is not None and self.root is not None
+        source = page.file.content_string
+        display = os.path.relpath(page.file.abs_src_path, self.root) if page.file.abs_src_path else page.file.src_uri
+        expanded = web_pages.expand_trainer_page(self.site, page.file.src_uri, markdown, display,
+                                                 web_pages.body_line_offset(source, markdown))
+        self.errors.extend(expanded.errors)
+        return expanded.markdown
+
+    def on_page_content(self, html: str, *, page: MkPage, config: MkDocsConfig, files: Files) -> str:
+        generated = self.generated.get(page.file.src_uri)
+        if generated is not None:
+            # Headings come from the templates (raw HTML), which Markdown's toc does not see.
+            page.toc = get_toc(web_pages.toc_tokens(generated.html))
+        return html
+
+    def on_env(self, env, *, config: MkDocsConfig, files: Files):
+        if self.errors:
+            errors, self.errors = self.errors, []
+            raise _failure("broken references in trainer pages", errors)
+        return env
+
+    def on_serve(self, server, *, config: MkDocsConfig, builder):
+        assert self.root is not None
+        for name in (CONTENT_DIR, CARDS_DIR, MACROS_DIR, HANDBOOK_FILE):
+            path = self.root / name
+            if path.exists():
+                server.watch(str(path))
+        return server
