@@ -1,0 +1,76 @@
+"""Skip unchanged cards: a key per card, kept in a manifest beside the PDFs.
+
+The key hashes the card's rendered HTML (which holds everything the model and the templates
+put on the card: items, titles, version, revision date, QR target), the stylesheet, the font
+files' signature, and the renderer (WeasyPrint's version and our PDF-stage code). Hashing the
+HTML rather than the model means a template or content change re-renders exactly the cards
+whose output it changes, and nothing else.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
+
+MANIFEST = "manifest.json"
+FORMAT = 1
+
+
+def _digest(*parts: str | bytes) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        h.update(len(data).to_bytes(8, "big"))
+        h.update(data)
+    return h.hexdigest()
+
+
+@lru_cache(maxsize=4)
+def code_signature(*modules: str) -> str:
+    """The versions of the PDF-stage libraries and the source of our modules that use them."""
+    here = Path(__file__).parent
+    versions = []
+    for package in ("weasyprint", "segno", "pypdf"):
+        try:
+            versions.append(f"{package} {metadata.version(package)}")
+        except metadata.PackageNotFoundError:
+            versions.append(f"{package} unknown")
+    return _digest(*versions, *((here / f"{m}.py").read_bytes() for m in modules))
+
+
+def card_key(html: str, css: str, font_signature: str) -> str:
+    return _digest(html, css, font_signature, code_signature("pdf", "fit", "qr"))
+
+
+def sheet_key(card_keys: list[tuple[str, str]]) -> str:
+    return _digest(json.dumps(card_keys), code_signature("impose"))
+
+
+@dataclass
+class Manifest:
+    cards: dict[str, dict] = field(default_factory=dict)  # id -> {"key", "pages", "size"}
+    sheet: dict = field(default_factory=dict)  # {"key", "file"}
+
+    @classmethod
+    def load(cls, folder: Path | None) -> "Manifest":
+        if folder is None:
+            return cls()
+        try:
+            data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return cls()
+        if not isinstance(data, dict) or data.get("format") != FORMAT:
+            return cls()
+        return cls(dict(data.get("cards") or {}), dict(data.get("sheet") or {}))
+
+    def key(self, card_id: str) -> str | None:
+        return (self.cards.get(card_id) or {}).get("key")
+
+    def save(self, folder: Path) -> None:
+        data = {"format": FORMAT, "cards": dict(sorted(self.cards.items())), "sheet": self.sheet}
+        tmp = folder / f".{MANIFEST}.tmp"
+        tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        tmp.replace(folder / MANIFEST)

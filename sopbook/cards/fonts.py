@@ -1,0 +1,100 @@
+"""The CJK font the cards are set in: found through fontconfig before anything is rendered.
+
+A card without a CJK font would print tofu boxes (or WeasyPrint would fail deep inside font
+subsetting), so a missing font is an error up front that says what to install (issue 6).
+"""
+from __future__ import annotations
+
+import shutil
+import subprocess
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from ..findings import Finding, Loc
+
+# Sans-serif CJK families in order of preference: simplified Chinese first, any sans CJK after.
+PREFERRED = (
+    "Noto Sans CJK SC",
+    "Source Han Sans SC",
+    "Source Han Sans CN",
+    "Noto Sans SC",
+    "WenQuanYi Zen Hei",
+    "WenQuanYi Micro Hei",
+    "Droid Sans Fallback",
+)
+INSTALL_HINT = "install fonts-noto-cjk (apt-get install fonts-noto-cjk)"
+
+
+class FontMissing(RuntimeError):
+    """No sans-serif CJK font is installed: the message says what to install."""
+
+
+@dataclass(frozen=True)
+class CjkFont:
+    family: str
+    files: tuple[str, ...]  # every file holding a face of the family (regular, bold)
+
+    def signature(self) -> str:
+        # Path, size and mtime rather than the bytes: the Noto CJK files are ~20 MB each, and a
+        # package upgrade that changes a font changes all three.
+        parts = []
+        for name in self.files:
+            try:
+                st = Path(name).stat()
+                parts.append(f"{name}:{st.st_size}:{st.st_mtime_ns}")
+            except OSError:
+                parts.append(f"{name}:missing")
+        return f"{self.family}|" + "|".join(parts)
+
+
+def _fc_list() -> str:
+    """`fc-list :lang=zh` as family<TAB>file lines ('' when fontconfig's tools are missing)."""
+    exe = shutil.which("fc-list")
+    if exe is None:
+        return ""
+    try:
+        done = subprocess.run([exe, "--format", "%{family[0]}\t%{file}\n", ":lang=zh"],
+                              capture_output=True, text=True, timeout=30, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return done.stdout
+
+
+def _is_sans(family: str) -> bool:
+    words = family.lower()
+    return ("sans" in words or "hei" in words) and "mono" not in words and "serif" not in words
+
+
+@lru_cache(maxsize=1)
+def find_cjk_font() -> CjkFont | None:
+    """The preferred sans-serif CJK family that fontconfig knows, with its files; None if none."""
+    files: dict[str, set[str]] = {}
+    for line in _fc_list().splitlines():
+        family, _, path = line.partition("\t")
+        if family and path:
+            files.setdefault(family.strip(), set()).add(path.strip())
+    for family in PREFERRED:
+        if family in files:
+            return CjkFont(family, tuple(sorted(files[family])))
+    for family in sorted(files):
+        if _is_sans(family):
+            return CjkFont(family, tuple(sorted(files[family])))
+    return None
+
+
+def missing_message() -> str:
+    found = "fc-list is not installed" if shutil.which("fc-list") is None else "fc-list :lang=zh lists no sans-serif CJK font"
+    return f"no sans-serif CJK font for the cards ({found}): {INSTALL_HINT}"
+
+
+def require_cjk_font() -> CjkFont:
+    """The font, or FontMissing with what to install: call before rendering anything."""
+    font = find_cjk_font()
+    if font is None:
+        raise FontMissing(missing_message())
+    return font
+
+
+def font_finding() -> Finding:
+    return Finding("error", "cards.font-missing", missing_message(), Loc("checklists"), INSTALL_HINT)

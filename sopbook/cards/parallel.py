@@ -1,0 +1,121 @@
+"""Render card jobs in worker processes, each set up once, with progress on the terminal.
+
+Every worker imports WeasyPrint, configures fonts and parses the card stylesheet once, then
+renders many cards (issue 6's benchmark: per-card set-up is the cost to avoid). Where it is
+safe, workers are forked after WeasyPrint is imported here, so they start without importing it.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+import threading
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
+from typing import Callable
+
+from .pdf import CardJob, CardResult, Renderer
+
+_renderer: Renderer | None = None
+
+
+def _init_worker(root: str, css: str) -> None:
+    global _renderer
+    _renderer = Renderer(Path(root), css)
+
+
+def _render(job: CardJob) -> CardResult:
+    assert _renderer is not None, "worker not initialised"
+    return _renderer.render(job)
+
+
+def _context():
+    """fork when it is safe: the workers then inherit WeasyPrint, imported here once.
+
+    Forking a process that runs other threads (a test's HTTP server, an embedding app) can
+    copy a lock in the held state, so then a fork server starts the workers from a clean,
+    single-threaded process instead.
+    """
+    if sys.platform.startswith("linux") and threading.active_count() == 1:
+        import weasyprint  # noqa: F401  (before the fork: workers inherit it)
+
+        return multiprocessing.get_context("fork")
+    context = multiprocessing.get_context("forkserver" if sys.platform.startswith("linux") else "spawn")
+    if context.get_start_method() == "forkserver":
+        context.set_forkserver_preload(["weasyprint", "sopbook.cards.pdf"])
+    return context
+
+
+def worker_count(jobs: int | None, tasks: int) -> int:
+    wanted = jobs if jobs and jobs > 0 else (os.cpu_count() or 1)
+    return max(1, min(wanted, tasks))
+
+
+class Progress:
+    """A rich progress bar on a terminal, one plain line per card otherwise, or nothing."""
+
+    def __init__(self, total: int, mode: bool | None, stream=None) -> None:
+        self.stream = stream or sys.stderr
+        self.total = total
+        self.done = 0
+        self.start = time.perf_counter()
+        bar = self.stream.isatty() if mode is None else mode
+        self.plain = mode is None and not bar
+        self._bar = None
+        if bar and total:
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress as Bar, TextColumn, TimeElapsedColumn
+
+            self._bar = Bar(TextColumn("cards"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                            TextColumn("{task.description}"), console=Console(file=self.stream), transient=False)
+            self._task = self._bar.add_task("", total=total)
+            self._bar.start()
+
+    def advance(self, result: CardResult) -> None:
+        self.done += 1
+        state = "ok" if result.ok else "FAILED"
+        if self._bar is not None:
+            self._bar.update(self._task, advance=1, description=result.card_id)
+        elif self.plain:
+            print(f"cards: [{self.done}/{self.total}] {result.card_id} {state} ({result.seconds:.2f} s)",
+                  file=self.stream, flush=True)
+
+    def __enter__(self) -> "Progress":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+
+def run(root: Path, css: str, jobs: list[CardJob], workers: int, progress: bool | None,
+        on_result: Callable[[CardResult], None]) -> None:
+    """Render every job and hand each result to on_result as it finishes.
+
+    One worker (or one card) renders in this process: no pool start-up.
+    """
+    # Longest first, so the last card to finish is a short one and workers end together.
+    ordered = sorted(jobs, key=lambda j: len(j.html), reverse=True)
+    if not ordered:
+        return
+    if workers <= 1:
+        renderer = Renderer(root, css)
+        with Progress(len(ordered), progress) as bar:
+            for job in ordered:
+                result = renderer.render(job)
+                on_result(result)
+                bar.advance(result)
+        return
+    with ProcessPoolExecutor(workers, mp_context=_context(), initializer=_init_worker,
+                             initargs=(str(root), css)) as pool:
+        # Submitting forks the workers; the progress bar's refresh thread starts only after that.
+        futures = {pool.submit(_render, job): job for job in ordered}
+        with Progress(len(ordered), progress) as bar:
+            for future in as_completed(futures):
+                try:
+                    result = future.result()
+                except Exception as exc:  # a worker died (out of memory, killed): say which card
+                    result = CardResult(futures[future].card_id, error=f"worker failed: {type(exc).__name__}: {exc}")
+                on_result(result)
+                bar.advance(result)

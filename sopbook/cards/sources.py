@@ -1,0 +1,77 @@
+"""What a card shows: its definition in checklists/ resolved against the model.
+
+A card names its front and back by global id; nothing on a card is typed twice. The lint
+(sopbook.checks.cards) and the renderer resolve cards through this one function.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..findings import Finding, Loc
+from ..model import Card
+from ..project import Entry, Project
+from ..templating import MACROS_DIR
+
+
+@dataclass
+class CardSources:
+    card: Card
+    front: Entry
+    backs: list[Entry]
+
+    @property
+    def title(self) -> str:
+        return self.card.title or getattr(self.front.node, "title", None) or self.card.id
+
+    @property
+    def kind(self) -> str | None:
+        """The card's own kind, else its checklist's."""
+        return self.card.kind or getattr(self.front.node, "kind", None)
+
+    @property
+    def sides(self) -> tuple[str, ...]:
+        return ("front", "back") if self.backs else ("front",)
+
+    def entries(self) -> list[Entry]:
+        return [self.front, *self.backs]
+
+
+def card_loc(card: Card) -> Loc:
+    return card.at or Loc("checklists")
+
+
+def card_address(card: Card) -> str:
+    return f"cards.{card.id}"
+
+
+def printable_types(root: Path) -> set[str]:
+    """Block types that have a macro (macros/blocks/<type>.html) and so can be put on a card."""
+    return {p.stem for p in (Path(root) / MACROS_DIR / "blocks").glob("*.html") if not p.stem.startswith("_")} - {"block"}
+
+
+def resolve_card(project: Project, card: Card, printable: set[str] | None = None) -> tuple[CardSources | None, list[Finding]]:
+    printable = printable_types(project.root) if printable is None else printable
+    problems: list[Finding] = []
+    entries: list[Entry] = []
+    for role, ref in [("source", card.source), *(("back", r) for r in card.back)]:
+        entry = project.resolve(ref)
+        if entry is None:
+            near = project.nearest(ref)
+            problems.append(Finding(
+                "error", "cards.unknown-source", f"card '{card.id}': {role} '{ref}' does not exist", card_loc(card),
+                f"closest existing ids: {', '.join(near)}" if near else "use a global id chapter.thing from content/",
+                card_address(card)))
+        elif getattr(entry.node, "type", None) not in printable:
+            problems.append(Finding(
+                "error", "cards.unsupported-source",
+                f"card '{card.id}': {role} '{ref}' is a {entry.kind}, which has no card layout",
+                card_loc(card),
+                f"point the card at one of: {', '.join(sorted(printable))}" if printable
+                else f"{MACROS_DIR}/blocks/ has no block templates: copy macros/ from the sopbook repository",
+                card_address(card)))
+        else:
+            entries.append(entry)
+    if problems:
+        return None, problems
+    return CardSources(card, entries[0], entries[1:]), []

@@ -1,0 +1,74 @@
+"""Fit check: a card that does not fit its A6 page fails with its id and how far it overflows."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from cards_support import built, make_project
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def overflow():
+    return built("cards-overflow", jobs=1)
+
+
+def test_overflowing_card_fails_with_its_id_and_the_overflow(overflow):
+    errors = [f for f in overflow.report.findings if f.level == "error"]
+    assert [f.code for f in errors] == ["cards.overflow"]
+    (error,) = errors
+    assert re.fullmatch(r"card 'too-long' does not fit its A6 page: front overflows by \d+\.\d mm "
+                        r"\(2 pages instead of 1\)", error.message), error.message
+    assert str(error.loc) == "checklists/cards.yml:4:5"
+    assert error.address == "cards.too-long"
+    assert float(re.search(r"by ([\d.]+) mm", error.message)[1]) > 50
+
+
+def test_no_second_page_is_written_and_no_sheet_without_it(overflow):
+    assert not (overflow.out / "too-long.pdf").exists()
+    assert not (overflow.out / "all-cards-a4.pdf").exists()
+    assert overflow.report.rendered == ["quick"]  # the card that fits is still rendered
+
+
+def test_long_list_breaks_where_the_page_ends_instead_of_moving_whole(tmp_path):
+    """The overflow is the excess only: the list starts on the first page and fills it."""
+    import weasyprint
+    from sopbook.cards.fit import PX_PER_MM, measure
+    from sopbook.cards.fonts import require_cjk_font
+    from sopbook.cards.html import card_html, stylesheet
+    from sopbook.cards.sources import resolve_card
+    from sopbook.project import load_project
+
+    root = make_project("cards-overflow", tmp_path)
+    project = load_project(root)
+    card = next(c for c in project.cards if c.id == "too-long")
+    sources, _ = resolve_card(project, card)
+    html = card_html(project, sources, None)
+    document = weasyprint.HTML(string=html).render(
+        stylesheets=[weasyprint.CSS(string=stylesheet(root, require_cjk_font()))])
+    first_page = [b for b in document.pages[0]._page_box.descendants() if type(b).__name__ == "TextBox"]
+    assert any("第1项" in b.text for b in first_page)
+    page = document.pages[0]._page_box
+    bottom = page.content_box_y() + page.height
+    last = max(b.position_y + b.height for b in first_page if b.element_tag != "footer")
+    assert bottom - last < 8 * PX_PER_MM  # the first page is full: less than two lines are left
+    (over,) = measure(document, ("front",))
+    assert over.pages == 2 and over.mm > 50
+
+
+def test_text_running_past_the_right_edge_is_an_overflow(tmp_path):
+    from sopbook.cards.fonts import require_cjk_font
+    from sopbook.cards.html import stylesheet
+    from sopbook.cards.pdf import CardJob, Renderer
+
+    root = make_project("cards-overflow", tmp_path)
+    html = ('<section class="side" data-side="front"><div class="side-body">'
+            '<p style="white-space: nowrap">这一行不换行所以一定会超出卡片右边的边缘很远很远很远很远</p></div></section>')
+    result = Renderer(root, stylesheet(root, require_cjk_font())).render(
+        CardJob("wide", html, ("front",), str(tmp_path / "wide.pdf")))
+    (over,) = result.overflows
+    assert over.direction == "right" and over.mm > 10
+    assert over.describe().startswith("front runs ")
+    assert not (tmp_path / "wide.pdf").exists()

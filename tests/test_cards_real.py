@@ -1,0 +1,68 @@
+"""The real project's cards (checklists/ at the repository root) build, fit and say what they should."""
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from cards_support import A6_PT, REPO, card_items, pdf_text, squash
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not list((REPO / "checklists").glob("*.yml")), reason="no cards defined in checklists/ yet"),
+]
+
+
+@pytest.fixture(scope="module")
+def real():
+    from sopbook.cards import build_cards
+    from sopbook.project import load_project
+
+    # A copy, so the test neither writes site/ nor races a build of the working tree.
+    where = Path(tempfile.mkdtemp(prefix="sopbook-cards-real-"))
+    root = where / "project"
+    root.mkdir()
+    for name in ("handbook.yml", "mkdocs.yml"):
+        shutil.copy(REPO / name, root / name)
+    for name in ("content", "checklists", "macros"):
+        shutil.copytree(REPO / name, root / name)
+    project = load_project(root)
+    report = build_cards(project, where / "cards", jobs=2, progress=False)
+    yield project, report, where / "cards"
+    shutil.rmtree(where, ignore_errors=True)
+
+
+def test_every_real_card_builds_and_fits(real):
+    _, report, _ = real
+    assert [str(f) for f in report.findings if f.level == "error"] == []
+
+
+def test_every_real_card_is_a6_with_its_items_and_footer(real):
+    from pypdf import PdfReader
+
+    project, report, out = real
+    for card in project.cards:
+        if card.id not in report.rendered:
+            continue  # reported by the test above
+        pdf = out / f"{card.id}.pdf"
+        pages = PdfReader(pdf).pages
+        assert len(pages) == (2 if card.back else 1), card.id
+        assert all(float(p.mediabox.width) == pytest.approx(A6_PT[0], abs=1) and
+                   float(p.mediabox.height) == pytest.approx(A6_PT[1], abs=1) for p in pages), card.id
+        for page, ref in enumerate([card.source, *card.back]):
+            text = squash(pdf_text(pdf, page))
+            for item in card_items(project.resolve(ref).node):
+                assert squash(item) in text, (card.id, ref, item)
+            assert f"版本{project.handbook.version}·修订{project.handbook.revised.isoformat()}" in text
+
+
+def test_delivery_sop_card_reads_its_minute_marks(real):
+    project, report, out = real
+    card = next((c for c in project.cards if c.source == "delivery.golden-sop"), None)
+    if card is None or card.id not in report.rendered:
+        pytest.skip("no rendered card shows delivery.golden-sop")
+    text = squash(pdf_text(out / f"{card.id}.pdf", 0))
+    assert re.findall(r"(\d+–\d+)′", text) == ["0–2", "2–7", "7–10", "10–13", "13–15"]
