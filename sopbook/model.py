@@ -248,7 +248,7 @@ class Event(Node):
     title: str | None = Field(
         None, description="Sub-heading the source puts before this event, e.g. MOT 1 - 预约确认(超预期)."
     )
-    day: int = Field(0, description="Day offset from the first day (次日 = 1).")
+    day: int = Field(0, ge=-3650, le=3650, description="Day offset from the first day (次日 = 1).")
     day_label: str | None = Field(None, description="The day as written, e.g. 次日, Day 1.")
     time: Time | None = None
     time_label: str | None = Field(None, description="Time as written when it is not a clock time.")
@@ -308,7 +308,7 @@ class SegmentTable(Node):
 
 
 class FollowUp(Node):
-    day: int = Field(ge=0, description="Days after the start of the procedure.")
+    day: int = Field(ge=0, le=3650, description="Days after the start of the procedure.")
     text: Text
 
 
@@ -332,7 +332,7 @@ class Calculation(Node):
     inputs: list[Quantity] = Field(min_length=1)
     result: AmountField
     result_label: str | None = None
-    tolerance: float = Field(0.01, description="Relative tolerance for rounding in the source.")
+    tolerance: float = Field(0.01, ge=0, description="Relative tolerance for rounding in the source.")
 
 
 class TimingWindow(Node):
@@ -351,6 +351,12 @@ class Mot(Node):
     design: list[Cell]
     pain_points: list[Cell]
     emphasis: str | None = None
+
+    @property
+    def type(self) -> str:
+        # Not a block (it lives inside a `mots` set), but a card may print one MOT on its own,
+        # and cards render through macros/blocks/<type>.html.
+        return "mot"
 
 
 class MotSet(Node):
@@ -443,9 +449,12 @@ class Handbook(Node):
 class Card(Node):
     id: Id
     title: str | None = None
-    source: Ref = Field(description="Global id of the checklist, procedure, segment table... on the front.")
+    source: Ref = Field(description="Global id of the checklist, procedure, segment table... on the front; "
+                                    "its web section is where the card's QR code points.")
     kind: Literal["read-do", "do-confirm"] | None = None
     format: Literal["a6"] = "a6"
+    front: list[Ref] = Field([], description="Parts of the source printed on the front instead of all of it "
+                                             "(e.g. MOT 1-3 of the five), when the whole does not fit one side.")
     back: list[Ref] = Field([], description="Global ids rendered on the back.")
 
 

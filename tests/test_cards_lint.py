@@ -133,3 +133,28 @@ def test_lint_is_part_of_sopbook_check(tmp_path):
 
     p = project(tmp_path, checklist(["一项"], confirmation=None), CARD)
     assert "cards.no-confirmation" in [f.code for f in run_checks(p)]
+
+
+def test_card_front_must_be_part_of_its_source(tmp_path):
+    from projects import chapter, write_project
+    from sopbook.checks import run_checks
+    from sopbook.project import load_project
+
+    mots = """
+        - type: mots
+          id: mots
+          title: 关键时刻
+          mots:
+            - {id: mot-1, number: 1, title: 预约确认时刻, timing: 5分钟内, expectation: 确认, design: [短信], pain_points: [焦虑]}
+        - {type: checklist, id: other, title: 清单, kind: read-do, items: [一], confirmation: {text: 签字}}
+    """
+    write_project(tmp_path, chapter(mots), files={"checklists/c.yml": """\
+        cards:
+          - {id: ok, source: ch.mots, kind: read-do, front: [ch.mot-1]}
+          - {id: bad, source: ch.mots, kind: read-do, front: [ch.other]}
+    """})
+    import shutil
+    from pathlib import Path
+    shutil.copytree(Path(__file__).resolve().parents[1] / "macros", tmp_path / "macros")
+    errors = [f for f in run_checks(load_project(tmp_path), ["cards"]) if f.level == "error"]
+    assert [f.message for f in errors] == ["card 'bad': front ch.other is not part of its source 'ch.mots'"]

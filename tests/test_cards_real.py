@@ -52,10 +52,12 @@ def test_every_real_card_is_a6_with_its_items_and_footer(real):
         assert len(pages) == (2 if card.back else 1), card.id
         assert all(float(p.mediabox.width) == pytest.approx(A6_PT[0], abs=1) and
                    float(p.mediabox.height) == pytest.approx(A6_PT[1], abs=1) for p in pages), card.id
-        for page, ref in enumerate([card.source, *card.back]):
+        sides = [card.front or [card.source]] + ([card.back] if card.back else [])
+        for page, refs in enumerate(sides):
             text = squash(pdf_text(pdf, page))
-            for item in card_items(project.resolve(ref).node):
-                assert squash(item) in text, (card.id, ref, item)
+            for ref in refs:
+                for item in card_items(project.resolve(ref).node):
+                    assert squash(item) in text, (card.id, ref, item)
             assert f"版本{project.handbook.version}·修订{project.handbook.revised.isoformat()}" in text
 
 

@@ -34,6 +34,7 @@ def card_html(project: Project, sources: CardSources, site_url: str | None) -> s
         title=sources.title,
         kind=sources.kind,
         front=sources.front,
+        fronts=sources.fronts,
         backs=sources.backs,
         handbook=project.handbook,
         qr=qr_slot(url) if url else None,

@@ -5,7 +5,7 @@ A card names its front and back by global id; nothing on a card is typed twice. 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..findings import Finding, Loc
@@ -17,8 +17,13 @@ from ..templating import MACROS_DIR
 @dataclass
 class CardSources:
     card: Card
-    front: Entry
+    front: Entry  # the source: title, kind and the QR code's web section
     backs: list[Entry]
+    parts: list[Entry] = field(default_factory=list)  # printed on the front instead of the whole source
+
+    @property
+    def fronts(self) -> list[Entry]:
+        return self.parts or [self.front]
 
     @property
     def title(self) -> str:
@@ -34,7 +39,8 @@ class CardSources:
         return ("front", "back") if self.backs else ("front",)
 
     def entries(self) -> list[Entry]:
-        return [self.front, *self.backs]
+        """What the card prints (the lint checks these)."""
+        return [*self.fronts, *self.backs]
 
 
 def card_loc(card: Card) -> Loc:
@@ -54,7 +60,8 @@ def resolve_card(project: Project, card: Card, printable: set[str] | None = None
     printable = printable_types(project.root) if printable is None else printable
     problems: list[Finding] = []
     entries: list[Entry] = []
-    for role, ref in [("source", card.source), *(("back", r) for r in card.back)]:
+    roles = [("source", card.source), *(("front", r) for r in card.front), *(("back", r) for r in card.back)]
+    for role, ref in roles:
         entry = project.resolve(ref)
         if entry is None:
             near = project.nearest(ref)
@@ -74,4 +81,12 @@ def resolve_card(project: Project, card: Card, printable: set[str] | None = None
             entries.append(entry)
     if problems:
         return None, problems
-    return CardSources(card, entries[0], entries[1:]), []
+    parts = entries[1:1 + len(card.front)]
+    outside = [e.address for e in parts if e.address != entries[0].address
+               and not any(p is entries[0].node for p in e.parents)]
+    if outside:
+        return None, [Finding(
+            "error", "cards.front-outside-source",
+            f"card '{card.id}': front {', '.join(outside)} is not part of its source '{card.source}'",
+            card_loc(card), "front: lists parts of the source; put other content on the back", card_address(card))]
+    return CardSources(card, entries[0], entries[1 + len(card.front):], parts), []
