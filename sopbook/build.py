@@ -7,6 +7,7 @@ file serialises concurrent builds of the same project.
 from __future__ import annotations
 
 import fcntl
+import glob
 import logging
 import os
 import re
@@ -119,10 +120,25 @@ def build_cards(project: Project, out: Path, previous: Path | None, jobs: int | 
 
 def _swap(tmp: Path, site: Path) -> None:
     old = site.with_name(f"{site.name}.old-{os.getpid()}")
-    if site.exists():
-        site.rename(old)
-    tmp.rename(site)
+    had_site = site.exists()
+    try:
+        if had_site:
+            site.rename(old)
+        tmp.rename(site)
+    except BaseException:  # failed or interrupted between the two renames: never leave no site at all
+        if had_site and not site.exists() and old.exists():
+            old.rename(site)
+        raise
     shutil.rmtree(old, ignore_errors=True)
+
+
+def _remove_leftovers(site: Path) -> None:
+    """A build killed outright (SIGKILL, power cut) leaves its temporary folder; under the lock no
+    other build is running, so every `site.tmp-<pid>` and `site.old-<pid>` beside site/ is stale."""
+    for stale in site.parent.glob(f"{glob.escape(site.name)}.*-*"):
+        kind, _, pid = stale.name[len(site.name) + 1:].partition("-")
+        if kind in ("tmp", "old") and pid.isdigit() and stale.is_dir() and not stale.is_symlink():
+            shutil.rmtree(stale, ignore_errors=True)
 
 
 def build(root: Path | str, *, site_dir: str | None = None, jobs: int | None = None, progress: bool | None = None,
@@ -149,8 +165,8 @@ def build(root: Path | str, *, site_dir: str | None = None, jobs: int | None = N
             raise BuildFailed([font_finding()], "fonts")
 
     with build_lock(root):
+        _remove_leftovers(site)
         tmp = site.with_name(f"{site.name}.tmp-{os.getpid()}")
-        shutil.rmtree(tmp, ignore_errors=True)
         try:
             t = time.perf_counter()
             say("building the web handbook")

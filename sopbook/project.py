@@ -5,9 +5,14 @@ file:line:col, so an editor fixes them all in one pass.
 """
 from __future__ import annotations
 
+import datetime
 import difflib
-
+import gc
+import types
+import typing
+import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -70,11 +75,31 @@ class Project:
         return difflib.get_close_matches(ref, list(self.index), n=n, cutoff=0.4)
 
 
+_PLAIN = (str, int, float, bool, type(None), datetime.date)
+
+
+def _plain(annotation: Any) -> bool:
+    """True when a field's values can never be or hold a node: text, numbers, dates, literals."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Literal:
+        return True
+    if origin is typing.Annotated:
+        return _plain(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType, list):
+        return all(_plain(a) for a in typing.get_args(annotation))
+    return isinstance(annotation, type) and issubclass(annotation, _PLAIN) and not issubclass(annotation, Node)
+
+
+@lru_cache(maxsize=None)
+def _child_fields(cls: type) -> tuple[str, ...]:
+    """The fields of a model class that can hold nodes, in declaration order. walk() runs over
+    every node for every check family; skipping the text fields halves the checks' time."""
+    return tuple(name for name, f in cls.model_fields.items() if name != "at" and not _plain(f.annotation))
+
+
 def iter_children(node: Any) -> Iterator[Node]:
     """Direct child nodes of a model object, in document order."""
-    for name in type(node).model_fields:
-        if name == "at":
-            continue
+    for name in _child_fields(type(node)):
         value = getattr(node, name)
         if isinstance(value, Node):
             yield value
@@ -114,21 +139,92 @@ def _locate(data: Any, loc: tuple, display: str) -> Loc:
     return best
 
 
-def _path_text(data: Any, loc: tuple) -> str:
+def _visible(text: str) -> str:
+    """Invisible characters (BOM, NBSP, zero-width space) escaped, so a path shows where they are."""
+    return "".join(c if c == " " or unicodedata.category(c) not in ("Cf", "Cc", "Zs", "Zl", "Zp")
+                   else f"\\u{ord(c):04x}" for c in text)
+
+
+def _path_text(data: Any, loc: tuple, key_error: bool = False) -> str:
     """pydantic's loc as a YAML path, keeping only the parts that exist in the document
     (union tags and validator names in loc are not keys the author wrote)."""
     parts: list[str] = []
     node = data
-    for part in loc:
+    for n, part in enumerate(loc):
         if isinstance(node, dict) and part in node:
-            parts.append(("." if parts else "") + str(part))
+            parts.append(("." if parts else "") + _visible(str(part)))
             node = node[part]
         elif isinstance(node, list) and isinstance(part, int):
             parts.append(f"[{part}]")
             node = node[part] if 0 <= part < len(node) else None
-        elif part == loc[-1] and isinstance(node, dict):
-            parts.append(("." if parts else "") + str(part))  # a missing or unknown key
+        elif key_error and n == len(loc) - 1 and isinstance(node, dict):
+            parts.append(("." if parts else "") + _visible(str(part)))  # a missing or unknown key
     return "".join(parts)
+
+
+def _is_key_error(err: dict) -> bool:
+    return err["type"] in ("missing", "extra_forbidden")
+
+
+def _first_tag(data: Any, err: dict) -> int | None:
+    """Index in err's loc of the first part that is not in the document: the name of a union
+    member ('ListItem', 'function-before[...]', a block's type) that pydantic tried."""
+    loc = err["loc"]
+    node = data
+    for n, part in enumerate(loc):
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+        elif n == len(loc) - 1 and _is_key_error(err):
+            return None
+        else:
+            return n
+    return None
+
+
+_WANTED = {
+    "string_type": "text", "list_type": "a list", "dict_type": "a mapping of fields",
+    "model_type": "a mapping of fields", "model_attributes_type": "a mapping of fields",
+    "float_type": "a number", "float_parsing": "a number", "int_type": "a whole number",
+    "int_parsing": "a whole number", "bool_type": "true or false", "bool_parsing": "true or false",
+}
+
+
+def _resolve_unions(errors: list[dict], data: Any) -> list[dict]:
+    """One finding per mistake. Where a field accepts several shapes (text or a mapping), pydantic
+    reports every shape it tried; keep the shape the author evidently meant (the one that failed
+    deeper inside), or, when none fits at all, say once which shapes are allowed.
+
+    All groups are settled in one pass per level of unions inside unions, so a file with
+    thousands of such mistakes is as fast as one with a few."""
+    pending = [(n, dict(e, loc=tuple(e["loc"]))) for n, e in enumerate(errors)]
+    done: list[tuple[int, dict]] = []
+    while pending:
+        groups: dict[tuple, list[tuple[int, dict]]] = {}
+        for n, e in pending:
+            at = _first_tag(data, e)
+            if at is None:
+                done.append((n, e))
+            else:
+                groups.setdefault((e["loc"][:at], at), []).append((n, e))
+        pending = []
+        for (prefix, at), group in groups.items():
+            arms: dict[Any, list[tuple[int, dict]]] = {}
+            for n, e in group:
+                arms.setdefault(e["loc"][at], []).append((n, e))
+            if len(arms) > 1:
+                deep = {arm: errs for arm, errs in arms.items() if any(len(e["loc"]) > at + 1 for _, e in errs)}
+                if not deep:
+                    wanted = list(dict.fromkeys(_WANTED.get(e["type"], e["msg"]) for _, e in group))
+                    done.append((group[0][0], {"type": "sopbook_shape", "loc": prefix, "msg": "",
+                                               "input": group[0][1].get("input"), "ctx": {"wanted": wanted}}))
+                    continue
+                arms = dict([next(iter(deep.items()))])  # several shapes failed inside: the first listed wins
+            # one arm left: its name is no part of the document, so drop it from the locations
+            for errs in arms.values():
+                pending += [(n, dict(e, loc=e["loc"][:at] + e["loc"][at + 1:])) for n, e in errs]
+    return [e for _, e in sorted(done, key=lambda pair: pair[0])]
 
 
 def _did_you_mean(holder: Any, key: str) -> str:
@@ -155,11 +251,63 @@ def _did_you_mean(holder: Any, key: str) -> str:
     return f"did you mean '{close[0]}'?" if close else f"allowed here: {', '.join(fields)}"
 
 
+def _describe(value: Any) -> str:
+    """What YAML made of the author's text, in words: 'a number (12)', 'a list', 'true/false'."""
+    if isinstance(value, bool):
+        return f"true/false ({str(value).lower()})"
+    if isinstance(value, (int, float)):
+        return f"a number ({getattr(value, 'source', value)})"
+    if isinstance(value, dict):
+        return "a mapping (key: value lines)"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "nothing"
+    return repr(str(value)[:60])
+
+
+def _full_width_number(value: Any) -> str | None:
+    """'５' or '１５' typed by a Chinese input method: the number it means, to say so."""
+    if not isinstance(value, str):
+        return None
+    plain = unicodedata.normalize("NFKC", value).strip()
+    try:
+        float(plain)
+    except ValueError:
+        return None
+    return plain if plain != value.strip() else None
+
+
 def _message(err: dict, holder: Any) -> tuple[str, str]:
     kind = err["type"]
     ctx = err.get("ctx") or {}
+    value = err.get("input")
+    if kind == "sopbook_shape":
+        return f"expected {' or '.join(ctx['wanted'])}, got {_describe(value)}", ""
+    if kind == "string_type":
+        return f"expected text, got {_describe(value)}", "quote it if it is text, e.g. \"2024\""
+    if kind == "list_type":
+        return f"expected a list, got {_describe(value)}", "write each entry on its own '- ' line, or [a, b]"
+    if kind in ("dict_type", "model_type", "model_attributes_type"):
+        return f"expected a mapping of fields, got {_describe(value)}", "write it as key: value lines"
+    if kind in ("int_parsing", "float_parsing", "int_type", "float_type", "int_from_float"):
+        plain = _full_width_number(value)
+        if plain is not None:
+            return f"{value!r} is written with full-width digits", f"write it as {plain}"
+        wanted = "a whole number" if kind.startswith("int") else "a number"
+        return f"expected {wanted}, got {_describe(value)}", "write a plain number, e.g. 5 or 2.5"
+    if kind == "string_too_long":
+        return (f"too long: {len(str(value))} characters, at most {ctx.get('max_length')}",
+                "ids are short names, e.g. golden-sop" if str(err["loc"][-1]) == "id" else "")
+    if kind == "finite_number":
+        return f"expected a finite number, got {_describe(value)}", "write a plain number, e.g. 5 or 2.5"
     if kind == "extra_forbidden":
         key = str(err["loc"][-1])
+        hidden = [c for c in key if unicodedata.category(c) in ("Cf", "Cc", "Zs", "Zl", "Zp") and c != " "]
+        if hidden:  # a BOM pasted mid-file, a full-width space used to indent: invisible in editors
+            names = ", ".join(f"U+{ord(c):04X} {unicodedata.name(c, '')}".strip() for c in dict.fromkeys(hidden))
+            return (f"unknown field {key!r}: it contains an invisible character ({names})",
+                    "delete the invisible character; indent with ordinary spaces")
         return f"unknown field '{key}'", _did_you_mean(holder, key)
     if kind == "missing":
         return "required field missing", "add it; `sopbook schema` writes the JSON Schema that lists every field"
@@ -186,15 +334,34 @@ def _holder(data: Any, loc: tuple) -> Any:
     return node
 
 
+def _typos_for_missing(errors: list[dict]) -> list[dict]:
+    """`tittle:` is one mistake: report the unknown field (with "did you mean 'title'?"), not also
+    a missing 'title'."""
+    missing = {(e["loc"][:-1], e["loc"][-1]): e for e in errors if e["type"] == "missing"}
+    if not missing:
+        return errors
+    covered = set()
+    for e in errors:
+        if e["type"] == "extra_forbidden":
+            parent = e["loc"][:-1]
+            names = [name for (where, name) in missing if where == parent and isinstance(name, str)]
+            close = difflib.get_close_matches(str(e["loc"][-1]), names, n=1, cutoff=0.6)
+            if close:
+                covered.add((parent, close[0]))
+    return [e for e in errors if not (e["type"] == "missing" and (e["loc"][:-1], e["loc"][-1]) in covered)]
+
+
 def validation_findings(exc: ValidationError, data: Any, display: str) -> list[Finding]:
     out: list[Finding] = []
     seen: set[tuple] = set()
-    for err in exc.errors(include_url=False):
+    for err in _typos_for_missing(_resolve_unions(exc.errors(include_url=False), data)):
         loc = err["loc"]
         where = _locate(data, loc, display)
         holder = _holder(data, loc)
+        if err["type"] == "extra_forbidden" and isinstance(holder, LocDict) and loc[-1] in holder.key_locs:
+            where = holder.key_locs[loc[-1]]  # the key itself, even when its value is a list below it
         message, hint = _message(err, holder)
-        path = _path_text(data, loc)
+        path = _path_text(data, loc, _is_key_error(err))
         if path:
             message = f"{path}: {message}"
         key = (where, message)
@@ -205,11 +372,36 @@ def validation_findings(exc: ValidationError, data: Any, display: str) -> list[F
     return out
 
 
-def load_model(model: type[BaseModel], path: Path, display: str):
+def _unsafe_file(root: Path, path: Path, display: str) -> Finding | None:
+    """Content comes from shared repositories: a file in content/ that links outside the project
+    (to ~/.ssh/..., /dev/zero) or is not a regular file (a FIFO blocks for ever) is refused."""
+    try:
+        resolved = path.resolve(strict=True)
+    except (OSError, RuntimeError) as exc:  # dangling link or a loop of links
+        return Finding("error", "load.file", f"cannot open {display}: {exc.__class__.__name__}",
+                       Loc(display, 1), "remove the broken link")
+    if not resolved.is_relative_to(root):
+        return Finding("error", "load.file", f"{display} links to a file outside the project ({resolved})",
+                       Loc(display, 1), "copy the file into the project instead of linking it")
+    if not resolved.is_file():
+        return Finding("error", "load.file", f"{display} is not a regular file", Loc(display, 1),
+                       "content files are plain YAML files")
+    return None
+
+
+def load_model(model: type[BaseModel], path: Path, display: str, root: Path | None = None):
+    if root is not None and (problem := _unsafe_file(root, path, display)) is not None:
+        raise LoadFailed([problem])
     data = read_yaml(path, display)
     if data is None:
-        raise LoadFailed([Finding("error", "load.empty", "file is empty", Loc(display),
+        raise LoadFailed([Finding("error", "load.empty", "file is empty", Loc(display, 1),
                                   "write the document or delete the file")])
+    if not isinstance(data, LocDict):
+        required = [n for n, f in model.model_fields.items() if f.is_required()]
+        raise LoadFailed([Finding(
+            "error", "load.schema", f"the file must be a mapping of fields, but it is {_describe(data)}",
+            getattr(data, "loc", None) or Loc(display, 1, 1),
+            f"start with {', '.join(f'{n}:' for n in required)} at the beginning of lines")])
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -238,6 +430,19 @@ def build_index(chapters: list[Chapter]) -> tuple[dict[str, Entry], list[Finding
 
 
 def load_project(root: Path | str) -> Project:
+    # Loading makes hundreds of thousands of small objects and no garbage cycles worth finding;
+    # the cyclic collector would walk them all again and again (a quarter of the load time at
+    # 1000 chapters). It runs again as soon as the project is loaded.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _load_project(root)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _load_project(root: Path | str) -> Project:
     root = Path(root).resolve()
     errors: list[Finding] = []
     handbook = None
@@ -249,7 +454,7 @@ def load_project(root: Path | str) -> Project:
     else:
         files[HANDBOOK_FILE] = handbook_path
         try:
-            handbook = load_model(Handbook, handbook_path, HANDBOOK_FILE)
+            handbook = load_model(Handbook, handbook_path, HANDBOOK_FILE, root)
         except LoadFailed as exc:
             errors.extend(exc.findings)
 
@@ -259,7 +464,7 @@ def load_project(root: Path | str) -> Project:
         display = _display(root, path)
         files[display] = path
         try:
-            chapter = load_model(Chapter, path, display)
+            chapter = load_model(Chapter, path, display, root)
         except LoadFailed as exc:
             errors.extend(exc.findings)
             continue
@@ -277,7 +482,7 @@ def load_project(root: Path | str) -> Project:
         display = _display(root, path)
         files[display] = path
         try:
-            card_file = load_model(CardFile, path, display)
+            card_file = load_model(CardFile, path, display, root)
         except LoadFailed as exc:
             errors.extend(exc.findings)
             continue

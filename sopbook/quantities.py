@@ -41,7 +41,8 @@ _TIME = re.compile(r"^(?P<h>\d{1,2}):(?P<m>\d{2})$")
 def parse_time(value: object) -> str:
     """'9:00', '09:00', '９：００' -> '09:00'. Raises ValueError with a reason otherwise."""
     if isinstance(value, bool) or not isinstance(value, (str, int)):
-        raise ValueError(f"expected a time like 9:00, got {value!r}")
+        shown = getattr(value, "source", None) or repr(value)  # 9.00 as written, not 9.0
+        raise ValueError(f"expected a time like 9:00, got {shown}; write it as HH:MM")
     if isinstance(value, int):
         raise ValueError(f"expected a time like 9:00, got the number {value}; write it as HH:MM")
     text = normalise(value)

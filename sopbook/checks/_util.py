@@ -25,6 +25,8 @@ def finding(level: Level, code: str, message: str, node: Node, chapter: Chapter,
 def fmt_number(value: float | Decimal) -> str:
     """1500 -> '1,500', 0.5 -> '0.5', 25.0 -> '25'."""
     value = Decimal(str(value))
+    if value.is_finite() and value and value.adjusted() > 30:  # beyond any real amount: no 4,000-digit int
+        return f"{value:.6E}"
     if value == value.to_integral_value():
         return f"{int(value):,}"
     return f"{value.normalize():f}"

@@ -1,7 +1,7 @@
 """Arithmetic checks: a calculation's stated result follows from its inputs (ROI, sums, CLV)."""
 from __future__ import annotations
 
-from decimal import Decimal, DivisionByZero, InvalidOperation
+from decimal import Decimal, DecimalException, DivisionByZero, InvalidOperation, localcontext
 from functools import reduce
 
 from ..findings import Finding
@@ -30,10 +30,16 @@ def _calculation(chapter, calc: Calculation) -> list[Finding]:
     except (DivisionByZero, InvalidOperation, ZeroDivisionError):
         return [finding("error", "arithmetic.calculation", f"calculation '{calc.title}': {expression} divides by zero",
                         calc, chapter)]
+    except DecimalException:  # Overflow: hundreds of huge inputs multiplied
+        return [finding("error", "arithmetic.calculation",
+                        f"calculation '{calc.title}': the result is too large to compute", calc, chapter,
+                        "check the inputs")]
     stated = calc.result.value
     scale = max(abs(actual), abs(stated), Decimal(1))
     if abs(actual - stated) / scale > Decimal(str(calc.tolerance)):
-        shown = fmt_number(actual.quantize(Decimal("0.01")) if actual != actual.to_integral_value() else actual)
+        with localcontext() as ctx:  # rounding to cents must not fail for a number with many digits
+            ctx.prec = max(ctx.prec, len(actual.as_tuple().digits) + 4)
+            shown = fmt_number(actual.quantize(Decimal("0.01")) if actual != actual.to_integral_value() else actual)
         return [finding(
             "error", "arithmetic.calculation",
             f"calculation '{calc.title}': {expression} = {shown}, but the result is stated as {calc.result.text}",
