@@ -85,7 +85,9 @@ class SopbookPlugin(BasePlugin[_PluginConfig]):
         if clashes:
             raise _failure("chapter ids clash with the site's folders", clashes)
 
-        config.site_name = str(escape(self.project.handbook.title))  # MkDocs themes print it as HTML
+        # Themes print site_name raw in text and through |e in attributes: a Markup string is
+        # escaped once for both (|e leaves Markup alone), so no live markup and no "&lt;" tooltips.
+        config.site_name = escape(self.project.handbook.title)
         # Private and offline (issue 5): no Google Fonts, no polyfill from a CDN. The offline
         # plugin adds iframe-worker from unpkg for file:// search; ship it from the site instead.
         config.theme["font"] = False
@@ -129,7 +131,7 @@ class SopbookPlugin(BasePlugin[_PluginConfig]):
     def on_page_markdown(self, markdown: str, *, page: MkPage, config: MkDocsConfig, files: Files) -> str:
         generated = self.generated.get(page.file.src_uri)
         if generated is not None:
-            page.meta["title"] = str(escape(generated.title))
+            page.meta["title"] = escape(generated.title)  # Markup: see site_name in on_config
             if not generated.search:
                 page.meta["search"] = {"exclude": True}
             return markdown

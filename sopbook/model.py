@@ -211,7 +211,7 @@ class Step(Node):
     deadline: DeadlineField | None = None
     actions: list[Cell] = []
     key: str | None = Field(None, description="The step's 【关键】 line.")
-    blocks: list[Block] = []
+    blocks: Blocks = []
 
 
 class Procedure(Node):
@@ -258,7 +258,7 @@ class Event(Node):
     marks: list[Literal["booking", "departure", "arrival", "meeting", "start", "done", "leave"]] = []
     mot: Ref | None = Field(None, description="The moment of truth this event is.")
     peak: str | None = Field(None, description="Peak label as written, e.g. 【峰值1:...】.")
-    blocks: list[Block] = []
+    blocks: Blocks = []
 
 
 class Timeline(Node):
@@ -279,7 +279,7 @@ class Case(Node):
     place: str | None = None
     when: str | None = None
     background: str | None = None
-    blocks: list[Block] = []
+    blocks: Blocks = []
     results: list[Cell] = []
 
 

@@ -26,7 +26,7 @@ def _grouped(findings: list[Finding], out: IO[str]) -> None:
     for file, items in by_file.items():
         out.write(f"{file}\n")
         for f in items:
-            pos = f"{f.loc.line}:{f.loc.col}" if f.loc.line else "-"
+            pos = (f"{f.loc.line}:{f.loc.col}" if f.loc.col else str(f.loc.line)) if f.loc.line else "-"
             out.write(f"  {pos:<8} {f.level:<7} {f.message}  [{f.code}]\n")
             if f.hint:
                 out.write(f"  {'':<8} {'':<7} hint: {f.hint}\n")

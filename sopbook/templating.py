@@ -5,6 +5,7 @@ silently prints nothing would hide a missing field.
 """
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -23,7 +24,13 @@ def environment(root: Path) -> jinja2.Environment:
         lstrip_blocks=True,
         auto_reload=False,
     )
+    env.filters["slug"] = slug
     return env
+
+
+def slug(text: object) -> str:
+    """An anchor made from free text (a course day '18.5' -> '18-5'): only [a-z0-9-] survive."""
+    return re.sub(r"[^a-z0-9]+", "-", str(text).lower()).strip("-") or "x"
 
 
 def render(root: Path, template: str, **context) -> str:

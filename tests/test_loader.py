@@ -150,3 +150,15 @@ def test_question_mark_inside_a_flow_mapping_is_text(tmp_path):
         - {type: checklist, id: c, title: 刹车系统, items: [踩刹车], confirmation: {question: 刹车正常了吗?, expected: 点头确认}}
     """))
     assert load_project(tmp_path).index["ch.c"].node.confirmation.question == "刹车正常了吗?"
+
+
+def test_bare_string_is_a_paragraph_inside_steps_too(tmp_path):
+    write_project(tmp_path, chapter("""
+        - type: procedure
+          id: p
+          title: 流程
+          steps:
+            - {id: a, title: 第一步, blocks: [先说明流程]}
+    """))
+    step = load_project(tmp_path).index["ch.a"].node
+    assert [(b.type, b.text) for b in step.blocks] == [("prose", "先说明流程")]
