@@ -13,6 +13,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,7 @@ def chapter_src_uri(chapter_id: str) -> str:
     return addresses.page_path(chapter_id)
 
 
+@lru_cache(maxsize=None)  # a File per call was a tenth of rendering the pages
 def page_url(src_uri: str, use_directory_urls: bool) -> str:
     """The URL MkDocs gives a page at src_uri (mirrors mkdocs.structure.files.File.url)."""
     from mkdocs.structure.files import File
@@ -76,6 +78,20 @@ class Site:
     project: Project
     use_directory_urls: bool = True
     site_url: str | None = None
+    _card_sources: dict[str | None, list] | None = field(default=None, init=False, repr=False)
+
+    def card_sources(self, chapter_id: str | None = None) -> list[tuple[Any, Entry | None]]:
+        """(card, resolved source) in checklists/ order: all cards, or those of one chapter.
+        Grouped once per site: filtering every card for every chapter page was quadratic."""
+        if self._card_sources is None:
+            grouped: dict[str | None, list] = {None: []}
+            for card in self.project.cards:
+                entry = self.project.resolve(card.source)
+                grouped[None].append((card, entry))
+                if entry is not None:
+                    grouped.setdefault(entry.chapter.id, []).append((card, entry))
+            self._card_sources = grouped
+        return self._card_sources.get(chapter_id, [])
 
     def url(self, src_uri: str) -> str:
         return page_url(src_uri, self.use_directory_urls)
@@ -155,17 +171,22 @@ class _Headings(HTMLParser):
             self._current[2].append(data)
 
 
+_HEADING = re.compile(r"<h[1-6]\b.*?</h[1-6]\s*>", re.S | re.I)
+
+
 def toc_tokens(page_html: str, max_level: int = 4) -> list[dict]:
     """The page's table of contents, nested by heading level (MkDocs toc token format)."""
     parser = _Headings()
-    parser.feed(page_html)
+    # Only the headings: the HTMLParser is slow, and template output has no <h1>-<h6> outside them.
+    parser.feed("".join(_HEADING.findall(page_html)))
     parser.close()
     root: list[dict] = []
     stack: list[dict] = []
     for level, anchor, text in parser.found:
         if level > max_level:
             continue
-        token = {"level": level, "id": anchor, "name": str(escape(text)), "children": []}
+        # Themes print toc ids into href="#..." unescaped: escape here too (ids are slugs anyway).
+        token = {"level": level, "id": str(escape(anchor)), "name": str(escape(text)), "children": []}
         while stack and stack[-1]["level"] >= level:
             stack.pop()
         (stack[-1]["children"] if stack else root).append(token)
@@ -241,10 +262,7 @@ def check_ids(project: Project) -> list[Finding]:
 
 def cards_for(site: Site, links: Links, chapter: Chapter | None = None) -> list[dict]:
     out = []
-    for card in site.project.cards:
-        entry = site.project.resolve(card.source)
-        if chapter is not None and (entry is None or entry.chapter.id != chapter.id):
-            continue
+    for card, entry in site.card_sources(chapter.id if chapter is not None else None):
         out.append({
             "card": card,
             "title": card.title or (label_of(entry.node) if entry else card.source),
@@ -345,7 +363,7 @@ def nav(site: Site, pages: list[Page], other_pages: list[tuple[str, str | None]]
     `other_pages` are the hand-written pages (src_uri, title or None) from docs/.
     """
     def title(text: str) -> str:
-        return str(escape(text))  # nav titles are HTML in MkDocs themes
+        return escape(text)  # nav titles are HTML in themes; Markup so |e does not escape twice
 
     items: list = []
     handwritten = dict(other_pages)
@@ -357,7 +375,7 @@ def nav(site: Site, pages: list[Page], other_pages: list[tuple[str, str | None]]
         if page.chapter is None:
             continue
         day = page.chapter.day
-        label = f"第 {day} 天" if day else "其他章节"
+        label = title(f"第 {day} 天") if day else "其他章节"
         if not days or days[-1][0] != label:
             days.append((label, []))
         days[-1][1].append({title(page.title): page.src_uri})
