@@ -458,16 +458,18 @@ def _load_project(root: Path | str) -> Project:
         except LoadFailed as exc:
             errors.extend(exc.findings)
 
+    def load_folder(folder: str, model: type[BaseModel]) -> Iterator[tuple[Any, str]]:
+        for path in sorted((root / folder).glob("*.yml")):
+            display = _display(root, path)
+            files[display] = path
+            try:
+                yield load_model(model, path, display, root), display
+            except LoadFailed as exc:
+                errors.extend(exc.findings)
+
     chapters: list[Chapter] = []
     chapter_files: dict[str, str] = {}
-    for path in sorted((root / CONTENT_DIR).glob("*.yml")):
-        display = _display(root, path)
-        files[display] = path
-        try:
-            chapter = load_model(Chapter, path, display, root)
-        except LoadFailed as exc:
-            errors.extend(exc.findings)
-            continue
+    for chapter, display in load_folder(CONTENT_DIR, Chapter):
         if chapter.id in chapter_files:
             errors.append(Finding("error", "references.duplicate-id",
                                   f"chapter id '{chapter.id}' is also used by {chapter_files[chapter.id]}",
@@ -478,14 +480,7 @@ def _load_project(root: Path | str) -> Project:
 
     cards: list[Card] = []
     card_files: dict[str, Loc] = {}
-    for path in sorted((root / CARDS_DIR).glob("*.yml")):
-        display = _display(root, path)
-        files[display] = path
-        try:
-            card_file = load_model(CardFile, path, display, root)
-        except LoadFailed as exc:
-            errors.extend(exc.findings)
-            continue
+    for card_file, display in load_folder(CARDS_DIR, CardFile):
         for card in card_file.cards:
             if card.id in card_files:
                 errors.append(Finding("error", "references.duplicate-id",

@@ -19,31 +19,19 @@ from ..quantities import claimed_count
 from ._util import finding
 
 
+# What each kind of block lists, by the field that holds the list.
+_LISTED = {
+    Procedure: "steps", Table: "rows", BulletList: "items", KpiTable: "kpis", MotSet: "mots",
+    SegmentTable: "segments", FollowUps: "entries", TalkTrack: "lines", Timeline: "events", Calculation: "inputs",
+}
+
+
 def listed_count(block: Node) -> int | None:
     """How many things a titled block lists, or None when it lists nothing countable."""
-    if isinstance(block, Procedure):
-        return len(block.steps)
-    if isinstance(block, Checklist):
+    if isinstance(block, Checklist):  # a checklist of pause points lists its groups
         return len(block.groups) if block.groups and not block.items else len(block.all_items())
-    if isinstance(block, Table):
-        return len(block.rows)
-    if isinstance(block, BulletList):
-        return len(block.items)
-    if isinstance(block, KpiTable):
-        return len(block.kpis)
-    if isinstance(block, MotSet):
-        return len(block.mots)
-    if isinstance(block, SegmentTable):
-        return len(block.segments)
-    if isinstance(block, (FollowUps,)):
-        return len(block.entries)
-    if isinstance(block, TalkTrack):
-        return len(block.lines)
-    if isinstance(block, Timeline):
-        return len(block.events)
-    if isinstance(block, Calculation):
-        return len(block.inputs)
-    return None
+    field = _LISTED.get(type(block))
+    return len(getattr(block, field)) if field else None
 
 
 def _section_counts(section: Section) -> list[int]:
