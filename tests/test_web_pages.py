@@ -212,3 +212,11 @@ def test_chapter_ids_that_clash_with_site_folders_are_reported(tmp_path):
         "handbook.yml": "title: t\nversion: '1'\nrevised: 2026-01-01\nsyllabus:\n  - id: cards\n"})
     [finding] = web_pages.check_ids(project)
     assert finding.loc.file == "content/ch.yml" and "cards" in finding.message
+
+
+def test_source_bold_markers_render_as_bold_and_nothing_else():
+    from sopbook.templating import strong
+
+    assert str(strong("**NPS(净推荐值)**计算公式:")) == "<strong>NPS(净推荐值)</strong>计算公式:"
+    assert str(strong("**<script>x</script>**")) == "<strong>&lt;script&gt;x&lt;/script&gt;</strong>"
+    assert str(strong("单个*星号*不变")) == "单个*星号*不变"
