@@ -2,7 +2,8 @@
 # Make sure the Debian packages sopbook needs are present; install them when we may (root or
 # passwordless sudo), otherwise stop and say exactly what to install.
 #   build: a CJK font (WeasyPrint silently draws tofu boxes without one) and Pango for WeasyPrint
-#   test:  the above plus chromium (browser tests through Playwright) and poppler-utils (pdffonts, pdftoppm)
+#   test:  the above plus chromium (browser tests through Playwright), poppler-utils (pdffonts,
+#          pdftoppm) and zbar-tools (zbarimg reads the cards' QR codes)
 set -euo pipefail
 what="${1:-build}"
 
@@ -13,6 +14,7 @@ ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so' || need+=(libpango-1.0-0 
 if [ "$what" = test ]; then
   [ -x /usr/bin/chromium ] || need+=(chromium)
   command -v pdftoppm >/dev/null || need+=(poppler-utils)
+  command -v zbarimg >/dev/null || need+=(zbar-tools)  # the QR codes on the cards are decoded in the tests
 fi
 [ ${#need[@]} -eq 0 ] && exit 0
 
