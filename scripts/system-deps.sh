@@ -8,7 +8,8 @@ set -euo pipefail
 what="${1:-build}"
 
 need=()
-fc-list :lang=zh 2>/dev/null | grep -q . || need+=(fonts-noto-cjk)
+# cards are set in a sans-serif CJK face; a serif-only Chinese font does not count
+fc-list :lang=zh family 2>/dev/null | grep -qi 'sans\|hei' || need+=(fonts-noto-cjk)
 command -v fc-list >/dev/null || need+=(fontconfig)
 ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so' || need+=(libpango-1.0-0 libpangoft2-1.0-0)
 if [ "$what" = test ]; then
