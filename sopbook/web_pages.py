@@ -341,7 +341,8 @@ def render_health(site: Site, findings: list[Finding]) -> Page:
     def row(f: Finding) -> dict:
         return {"f": f, "href": links.href(f.address) if f.address else None}
 
-    open_findings = [row(f) for f in findings if not f.acknowledged]
+    # Info findings (pending headings, planned chapters) have their own sections below.
+    open_findings = [row(f) for f in findings if not f.acknowledged and f.level != "info"]
     acknowledged = [row(f) for f in findings if f.acknowledged]
     pending = [{"item": p, "href": links.href(p.address)} for p in pending_items(project)]
     planned = [e for e in project.handbook.syllabus if e.planned and project.chapter(e.id) is None]

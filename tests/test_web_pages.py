@@ -153,13 +153,16 @@ def test_health_page_lists_findings_pending_and_completeness(fixture_site):
     findings = [Finding("error", "timings.step-sum", "steps add up to 14", Loc("content/delivery.yml", 23, 9),
                         "fix a step", "delivery.golden-procedure"),
                 Finding("warning", "completeness.claim", "claims 5", Loc("content/mobile.yml", 6, 5),
-                        address="mobile.mot", acknowledged="源文件只列出两个")]
+                        address="mobile.mot", acknowledged="源文件只列出两个"),
+                Finding("info", "completeness.pending", "pending: '挽回话术' (the source has this heading but no body)",
+                        Loc("content/mobile.yml", 30, 5), address="mobile.scripts")]
     html = web_pages.render_health(fixture_site, findings).html
     open_part = html[html.index('id="open-findings"'):html.index('id="acknowledged-findings"')]
     ack_part = html[html.index('id="acknowledged-findings"'):html.index('id="pending-items"')]
     assert "steps add up to 14" in open_part and "content/delivery.yml:23:9" in open_part
     assert '<a href="../delivery/index.html#golden-procedure">delivery.golden-procedure</a>' in open_part
     assert "源文件只列出两个" in ack_part and "steps add up to 14" not in ack_part
+    assert "completeness.pending" not in open_part  # pending headings are listed in their own section
     # delivery: 7 sections, one pending -> 86%; mobile: 4 sections + 1 pending block -> 80%
     assert re.search(r"交付管理:最后一公里的完美收官</a></th>\s*<td>.*?data-percent=\"86\"", html, re.S)
     assert re.search(r"移动服务客户体验管理</a></th>\s*<td>.*?data-percent=\"80\"", html, re.S)
