@@ -19,7 +19,7 @@ from typing import Any, Iterator
 from pydantic import BaseModel, ValidationError
 
 from .findings import Finding, LoadFailed, Loc
-from .model import Block, Card, CardFile, Case, Chapter, Handbook, Node, Section, Step
+from .model import Card, CardFile, Chapter, Handbook, Node
 from .yaml_source import LocDict, LocList, read_yaml
 
 HANDBOOK_FILE = "handbook.yml"
@@ -40,14 +40,6 @@ class Entry:
     def kind(self) -> str:
         return getattr(self.node, "type", None) or type(self.node).__name__.lower()
 
-    @property
-    def section(self) -> Section | None:
-        """The innermost section that holds this thing: its page anchor lives there."""
-        for parent in reversed(self.parents):
-            if isinstance(parent, Section):
-                return parent
-        return self.node if isinstance(self.node, Section) else None
-
 
 @dataclass
 class Project:
@@ -56,7 +48,6 @@ class Project:
     chapters: list[Chapter]
     cards: list[Card]
     index: dict[str, Entry] = field(default_factory=dict)
-    files: dict[str, Path] = field(default_factory=dict)  # display path -> file, for watchers and hashes
 
     def chapter(self, chapter_id: str) -> Chapter | None:
         return next((c for c in self.chapters if c.id == chapter_id), None)
@@ -447,12 +438,10 @@ def _load_project(root: Path | str) -> Project:
     errors: list[Finding] = []
     handbook = None
     handbook_path = root / HANDBOOK_FILE
-    files: dict[str, Path] = {}
     if not handbook_path.exists():
         errors.append(Finding("error", "load.missing", f"no {HANDBOOK_FILE} in {root}", Loc(HANDBOOK_FILE),
                               "run sopbook from the project folder, or pass --root"))
     else:
-        files[HANDBOOK_FILE] = handbook_path
         try:
             handbook = load_model(Handbook, handbook_path, HANDBOOK_FILE, root)
         except LoadFailed as exc:
@@ -461,7 +450,6 @@ def _load_project(root: Path | str) -> Project:
     def load_folder(folder: str, model: type[BaseModel]) -> Iterator[tuple[Any, str]]:
         for path in sorted((root / folder).glob("*.yml")):
             display = _display(root, path)
-            files[display] = path
             try:
                 yield load_model(model, path, display, root), display
             except LoadFailed as exc:
@@ -497,11 +485,9 @@ def _load_project(root: Path | str) -> Project:
     # Chapters in syllabus order; chapters the syllabus does not list come last (the check says so).
     order = {entry.id: n for n, entry in enumerate(handbook.syllabus)}
     chapters.sort(key=lambda c: order.get(c.id, len(order)))
-    return Project(root, handbook, chapters, cards, index, files)
+    return Project(root, handbook, chapters, cards, index)
 
 
 def chapter_file(project: Project, chapter: Chapter) -> str:
     return chapter.at.file if chapter.at else f"{CONTENT_DIR}/{chapter.id}.yml"
 
-
-__all__ = ["Entry", "Project", "load_project", "walk", "iter_children", "Block", "Case", "Step"]

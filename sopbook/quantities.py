@@ -76,9 +76,6 @@ class Target:
             return False
         return True
 
-    def describe(self) -> str:
-        return self.text
-
 
 _NUM = r"\d+(?:\.\d+)?"
 _TARGET = re.compile(

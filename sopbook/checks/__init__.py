@@ -14,28 +14,26 @@ FAMILIES = {
 }
 
 
-def acknowledge(project: Project, findings: list[Finding]) -> list[Finding]:
-    """Mark findings that the content acknowledges (the source itself has them) with the reason."""
-    reasons: dict[tuple[str, str], str] = {}
+def _acknowledgements(project: Project):
+    """(code, global address, acknowledgement) for every acknowledgement in the content."""
     for chapter in project.chapters:
         for ack in chapter.acknowledged:
-            address = ack.address if "." in ack.address else f"{chapter.id}.{ack.address}"
-            reasons[(ack.code, address)] = ack.reason
+            yield ack.code, ack.address if "." in ack.address else f"{chapter.id}.{ack.address}", ack
+
+
+def acknowledge(project: Project, findings: list[Finding]) -> list[Finding]:
+    """Mark findings that the content acknowledges (the source itself has them) with the reason."""
+    reasons = {(code, address): ack.reason for code, address, ack in _acknowledgements(project)}
     return [f.acknowledge(reasons[(f.code, f.address)]) if (f.code, f.address) in reasons else f for f in findings]
 
 
 def unused_acknowledgements(project: Project, findings: list[Finding]) -> list[Finding]:
     """An acknowledgement that matches nothing is stale: the content changed, so say so."""
     present = {(f.code, f.address) for f in findings}
-    out = []
-    for chapter in project.chapters:
-        for ack in chapter.acknowledged:
-            address = ack.address if "." in ack.address else f"{chapter.id}.{ack.address}"
-            if (ack.code, address) not in present:
-                out.append(Finding("warning", "references.stale-acknowledgement",
-                                   f"acknowledgement of {ack.code} at {address} matches no finding",
-                                   ack.at, "remove it: the problem it excused is gone", address))
-    return out
+    return [Finding("warning", "references.stale-acknowledgement",
+                    f"acknowledgement of {code} at {address} matches no finding",
+                    ack.at, "remove it: the problem it excused is gone", address)
+            for code, address, ack in _acknowledgements(project) if (code, address) not in present]
 
 
 def run_checks(project: Project, families: list[str] | None = None) -> list[Finding]:

@@ -4,7 +4,6 @@ Broken references are errors that say which id was asked for and the closest ids
 """
 from __future__ import annotations
 
-from pathlib import Path
 
 from ..findings import Finding, Loc
 from ..model import Event, Kpi, Mot, Procedure, Segment
