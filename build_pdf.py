@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Render the printable checklist cards: `python build_pdf.py [--root .] [--out site/cards]`.
 
-One A6 PDF per card defined in checklists/ and the A4 4-up sheet all-cards-a4.pdf. Unchanged
-cards are reused from the output folder. Exit 1 when a card fails (it does not fit, its source
-is missing, no CJK font); every problem is printed as file:line:col: level: message.
+One A6 PDF per card defined in checklists/, and one A4 4-up sheet per card file
+(checklists/delivery.yml -> OUT/a4/delivery.pdf). Unchanged cards and sheets are reused from the
+output folder. Exit 1 when a card fails (it does not fit, its source is missing, no CJK font),
+and then no sheet is written; every problem is printed as file:line:col: level: message.
 (`sopbook cards` does the same after checking references.)
 """
 from __future__ import annotations

@@ -43,7 +43,7 @@ sys.path.insert(0, str(HERE))
 PYTHON = sys.executable
 STAGES = HERE / "stages.py"
 BEGIN, END = "<!-- results:begin (written by benchmarks/run.py) -->", "<!-- results:end -->"
-ALL = ("check", "web", "cards", "incremental", "nav")
+ALL = ("check", "web", "cards", "incremental")
 
 
 # ---- running things -----------------------------------------------------------------------------
@@ -240,28 +240,6 @@ def bench_cards(project: Path, work: Path, chapters: int, repeats: int, jobs: in
     return result
 
 
-def bench_nav(project: Path, work: Path, n: int) -> dict:
-    """An experiment, not a target: the same handbook with Material's navigation.prune instead of
-    navigation.sections (days collapse; only the open day's chapters are in each page's HTML)."""
-    variant = work / f"nav-n{n}"
-    shutil.rmtree(variant, ignore_errors=True)
-    shutil.copytree(project, variant)
-    config = variant / "mkdocs.yml"
-    text = config.read_text(encoding="utf-8")
-    text, count = re.subn(r"(?m)^(\s*)- navigation\.sections\b.*$", r"\1- navigation.prune", text)
-    config.write_text(text, encoding="utf-8")
-    site = work / f"site-nav-{n}"
-    r = run([PYTHON, "-m", "mkdocs", "build", "-q", "-f", str(config), "-d", str(site)])
-    stats = stage("site-stats", site).data if r.ok else {}
-    shutil.rmtree(site, ignore_errors=True)
-    shutil.rmtree(variant, ignore_errors=True)
-    if not r.ok:
-        fail("nav experiment", r)
-    pages = stats.get("pages") or 1
-    return {"n": n, "ok": r.ok and count == 1, "seconds": r.wall, "site_bytes": stats.get("site_bytes", 0),
-            "html_per_page": stats.get("html_bytes", 0) / pages, "peak_rss_kb": r.maxrss_kb, "loadavg": r.load}
-
-
 def bench_incremental(project: Path, work: Path, n: int, jobs: int) -> dict:
     site = work / f"site-build-{n}"
     shutil.rmtree(site, ignore_errors=True)
@@ -299,7 +277,8 @@ def bench_incremental(project: Path, work: Path, n: int, jobs: int) -> dict:
             "rendered": cards_rendered, "exact": cards_rendered == sorted(edit2.data.get("users") or []),
             "seconds": cards_again.data.get("total"), "stages": cards_again.data.get("stages", {}),
             "full_cards_s": full_cards, "ratio": (cards_again.data.get("total") or 0) / full_cards,
-            "peak_rss_kb": cards_again.peak_kb, "loadavg": cards_again.load}
+            "peak_rss_kb": cards_again.peak_kb, "loadavg": cards_again.load,
+            "sheets": cards_again.data.get("sheets"), "imposed": cards_again.data.get("imposed")}
     else:
         fail("cards incremental", cards_again)
     shutil.rmtree(site, ignore_errors=True)
@@ -420,6 +399,9 @@ def rows(results: dict) -> list[list[str]]:
         out.append([f"incremental build: 1 item of {i['changed']}", str(i["n"]), _s(i["incremental_s"]),
                     _s(i["full_s"]), f"{i['ratio'] * 100:.0f} %", "<= 10 %", "yes" if i["ratio"] <= 0.10 else "NO",
                     _load(i["loadavg"])])
+        for label, stages in (("full", i.get("full_stages") or {}), ("incremental", i.get("incremental_stages") or {})):
+            out.append([f"  {label} build by stage: " + ", ".join(f"{k} {_s(v)}" for k, v in stages.items()),
+                        str(i["n"]), "", "", "", "", "", ""])
         out.append([f"  cards re-rendered (using it: {', '.join(i['cards_using_it'])})", str(i["n"]),
                     ", ".join(i["rendered"]) or "none", "-", "exact" if i["exact"] else "NOT exact", "exact",
                     "yes" if i["exact"] else "NO", ""])
@@ -428,20 +410,13 @@ def rows(results: dict) -> list[list[str]]:
             out.append([f"  cards stage alone (`sopbook cards`), 1 item of {co['changed']}", str(i["n"]),
                         _s(co["seconds"]), _s(co["full_cards_s"]), f"{co['ratio'] * 100:.0f} %", "<= 10 %",
                         "yes" if co["ratio"] <= 0.10 else "NO", _load(co.get("loadavg"))])
-            out.append([f"    of which the A4 sheet re-imposed ({i['full_cards_rendered']} cards)", str(i["n"]),
+            out.append([f"    of which A4 sheets ({co.get('imposed', '?')} of {co.get('sheets', '?')} re-imposed)", str(i["n"]),
                         _s(co["stages"].get("sheet")), "-", "-", "-", "-", ""])
         out.append(["peak RSS: full build (largest process)", str(i["n"]), _mb(i["full_peak_rss_kb"]),
                     "-", "-", "-", "-", ""])
         if co and co.get("peak_rss_kb"):
             out.append(["peak RSS: `sopbook cards` after one change", str(i["n"]), _mb(co["peak_rss_kb"]),
                         "-", "-", "-", "-", ""])
-    nav = results.get("nav")
-    if nav and nav.get("ok"):
-        same = next((w for w in results.get("web", []) if w.get("ok") and w["n"] == nav["n"]), None)
-        out.append(["experiment: navigation.prune instead of .sections (web build; site size)", str(nav["n"]),
-                    f"{_s(nav['seconds'])}; {_kb(nav['site_bytes'])}",
-                    f"{_s(same['sopbook_s'])}; {_kb(same['site_bytes'])}" if same else "-",
-                    f"{nav['seconds'] / same['sopbook_s']:.2f}" if same else "-", "-", "-", _load(nav["loadavg"])])
     for c in results.get("check", []):
         if c["n"] == max(x["n"] for x in results["check"]):
             out.append(["peak RSS: sopbook check", str(c["n"]), _mb(c["peak_rss_kb"]), "-", "-", "-", "-", ""])
@@ -589,10 +564,6 @@ def main(argv: list[str] | None = None) -> int:
         samples.append(os.getloadavg()[0])
         sample = generate.generate(work / f"cards-n{card_chapters}", card_chapters, texts=texts)
         results["cards"] = bench_cards(sample, work, card_chapters, repeats, args.jobs, chromium_cards)
-    if "nav" in only and budget.allows(f"nav experiment N={max(sizes)}"):
-        say(f"nav experiment at N={max(sizes)}")
-        samples.append(os.getloadavg()[0])
-        results["nav"] = bench_nav(project(max(sizes)), work, max(sizes))
     if "incremental" in only and budget.allows(f"incremental N={inc_size}"):
         samples.append(os.getloadavg()[0])
         # A copy: the edit must not leak into the other measures' handbook.

@@ -92,7 +92,8 @@ def stage_capture(root: str, plain: str) -> None:
 
     The sopbook plugin runs its own hooks (on_config, on_files, on_page_markdown) exactly as in
     a build; each page's Markdown after on_page_markdown is what MkDocs converts, so the plain
-    project converts the same text. Titles and search exclusion the plugin sets in page.meta
+    project converts the same text (for generated pages, which sopbook hands over as finished
+    HTML without a Markdown pass, the plain project converts that HTML block). Titles and search exclusion the plugin sets in page.meta
     become front matter; the navigation the plugin builds becomes `nav:`; the plugin's CSS and
     file:// shim become ordinary files. Not reproduced: the plugin's table of contents for
     generated pages (Markdown does not see headings inside raw HTML), so the plain pages have
@@ -125,7 +126,12 @@ def stage_capture(root: str, plain: str) -> None:
             continue
         page = file.page
         page.read_source(config)
-        markdown = config.plugins.on_page_markdown(page.markdown, page=page, config=config, files=files)
+        source = page.markdown
+        markdown = config.plugins.on_page_markdown(source, page=page, config=config, files=files)
+        if file.generated_by and not markdown.strip():
+            # sopbook skips Markdown for its generated pages (they are one raw HTML block); the
+            # plain twin gets that block and converts it, as plain MkDocs would.
+            markdown = source
         meta = {k: _plain_data(v) for k, v in page.meta.items() if k in ("title", "search")}
         front = f"---\n{yaml.safe_dump(meta, allow_unicode=True, sort_keys=False)}---\n\n" if meta else ""
         dest.write_text(front + markdown, encoding="utf-8")
@@ -239,10 +245,10 @@ def stage_cards_sopbook(root: str, out: str, jobs: str) -> None:
     report = build_cards(project, out_path, previous=None, jobs=int(jobs), progress=False, force=True)
     total = time.perf_counter() - t0
     errors = [str(f) for f in report.findings if f.level == "error"]
-    pdfs = [p for p in out_path.glob("*.pdf") if p.name != "all-cards-a4.pdf"]
+    pdfs = list(out_path.glob("*.pdf"))  # the A4 sheets are in a4/
     emit(total=total, stages=report.seconds, rendered=len(report.rendered), errors=errors[:3],
          pdf_bytes=sum(p.stat().st_size for p in pdfs),
-         sheet_bytes=report.sheet.stat().st_size if report.sheet and report.sheet.is_file() else 0)
+         sheet_bytes=sum(p.stat().st_size for p in report.sheets if p.is_file()))
 
 
 def stage_chromium(folder: str, out: str, count: str) -> None:
@@ -293,7 +299,7 @@ def stage_cards_incremental(root: str, out: str, jobs: str) -> None:
 
     report = build_cards(project, Path(out), previous=Path(out), jobs=int(jobs), progress=False)
     emit(total=time.perf_counter() - t0, stages=report.seconds, rendered=report.rendered,
-         skipped=len(report.skipped))
+         skipped=len(report.skipped), sheets=len(report.sheets), imposed=len(report.imposed))
 
 
 def stage_edit(root: str, chapter: str, checklist: str) -> None:

@@ -84,8 +84,8 @@ def _web_findings(messages: list[str], fallback: str) -> list[Finding]:
     return out
 
 
-def build_web(project: Project, out: Path) -> None:
-    """Run MkDocs (with the sopbook plugin) into `out`."""
+def build_web(project: Project, out: Path, findings: list[Finding] | None = None) -> None:
+    """Run MkDocs (with the sopbook plugin) into `out`; the plugin reuses `project` and `findings`."""
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # Material 9.8's banner on every build
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
@@ -100,6 +100,9 @@ def build_web(project: Project, out: Path) -> None:
     logger.addHandler(collect)
     try:
         config = load_config(str(config_file), site_dir=str(out))
+        plugin = config.plugins.get("sopbook")
+        if findings is not None and hasattr(plugin, "use_loaded"):
+            plugin.use_loaded(project, findings)
         config.plugins.on_startup(command="build", dirty=False)
         try:
             build(config)
@@ -170,7 +173,7 @@ def build(root: Path | str, *, site_dir: str | None = None, jobs: int | None = N
         try:
             t = time.perf_counter()
             say("building the web handbook")
-            build_web(project, tmp)
+            build_web(project, tmp, findings)
             seconds["web"] = time.perf_counter() - t
             result = BuildResult(site, findings, seconds=seconds)
             if cards:

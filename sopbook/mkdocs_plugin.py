@@ -8,8 +8,10 @@ rendering), in the spirit of Material's own plugins:
 - on_files    adds one generated page per chapter, the syllabus, KPI overview, card index and
               content-health page, the plugin's CSS and the file:// worker shim, and the
               navigation by course day;
-- on_page_markdown  expands {{ ref() }}, {{ checklist() }}, {{ card() }} in trainer pages;
-- on_page_content   gives generated pages their table of contents;
+- on_page_markdown  expands {{ ref() }}, {{ checklist() }}, {{ card() }} in trainer pages, and
+                    skips Markdown for generated pages (they are HTML already);
+- on_page_content   puts generated pages' HTML in place of Markdown's pass, with their table of
+                    contents and anchors;
 - on_env      aborts once with every broken trainer reference;
 - on_serve    rebuilds when YAML in content/ or checklists/, handbook.yml or macros/ change.
 """
@@ -67,6 +69,14 @@ class SopbookPlugin(BasePlugin[_PluginConfig]):
         self.site: web_pages.Site | None = None
         self.generated: dict[str, web_pages.Page] = {}
         self.errors: list[Finding] = []
+        self.findings: list[Finding] | None = None
+        # `sopbook build` has loaded and checked the project already: it hands both over here
+        # (use_loaded) instead of the plugin doing it again (1.5 s at 1000 chapters).
+        self.loaded: tuple[Project, list[Finding]] | None = None
+
+    def use_loaded(self, project: Project, findings: list[Finding]) -> None:
+        """For the next build only; `mkdocs serve` rebuilds read the files again."""
+        self.loaded = (project, findings)
 
     # Runs after the other plugins' on_config (Material's offline plugin sets use_directory_urls
     # and adds a CDN polyfill there; both are settled here).
@@ -77,10 +87,15 @@ class SopbookPlugin(BasePlugin[_PluginConfig]):
         self.root = Path(self.config.root or os.path.dirname(config.config_file_path)).resolve()
         self.errors = []
         environment.cache_clear()  # `mkdocs serve`: pick up edited macros on the next build
-        try:
-            self.project = load_project(self.root)
-        except LoadFailed as exc:
-            raise _failure("the content does not load", exc.findings) from exc
+        loaded, self.loaded = self.loaded, None
+        if loaded is not None and loaded[0].root == self.root:
+            self.project, self.findings = loaded
+        else:
+            self.findings = None
+            try:
+                self.project = load_project(self.root)
+            except LoadFailed as exc:
+                raise _failure("the content does not load", exc.findings) from exc
         clashes = web_pages.check_ids(self.project)
         if clashes:
             raise _failure("chapter ids clash with the site's folders", clashes)
@@ -107,7 +122,7 @@ class SopbookPlugin(BasePlugin[_PluginConfig]):
         if self.config.checks:
             from .checks import run_checks
 
-            findings = run_checks(self.project)
+            findings = self.findings if self.findings is not None else run_checks(self.project)
             for finding in failing(findings):
                 log.warning(str(finding).replace("\n", " "))
         pages = web_pages.render_site(self.site, findings)
@@ -134,7 +149,9 @@ class SopbookPlugin(BasePlugin[_PluginConfig]):
             page.meta["title"] = escape(generated.title)  # Markup: see site_name in on_config
             if not generated.search:
                 page.meta["search"] = {"exclude": True}
-            return markdown
+            # The page is one raw HTML block that Markdown would only scan and pass through (a
+            # third of the web build at 1000 chapters): skip it, on_page_content puts it back.
+            return ""
         assert self.site is not None and self.root is not None
         source = page.file.content_string
         display = os.path.relpath(page.file.abs_src_path, self.root) if page.file.abs_src_path else page.file.src_uri
@@ -145,10 +162,13 @@ class SopbookPlugin(BasePlugin[_PluginConfig]):
 
     def on_page_content(self, html: str, *, page: MkPage, config: MkDocsConfig, files: Files) -> str:
         generated = self.generated.get(page.file.src_uri)
-        if generated is not None:
-            # Headings come from the templates (raw HTML), which Markdown's toc does not see.
-            page.toc = get_toc(web_pages.toc_tokens(generated.html))
-        return html
+        if generated is None:
+            return html
+        # What Markdown's pass would have given: the HTML, its headings as the table of
+        # contents, and the ids that MkDocs checks links from other pages against.
+        page.toc = get_toc(web_pages.toc_tokens(generated.html))
+        page.present_anchor_ids = web_pages.anchor_ids(generated.html)
+        return generated.html.strip()
 
     def on_env(self, env, *, config: MkDocsConfig, files: Files):
         if self.errors:

@@ -14,6 +14,7 @@ import difflib
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from html import unescape as html_unescape
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -194,6 +195,18 @@ def toc_tokens(page_html: str, max_level: int = 4) -> list[dict]:
     return root
 
 
+_ANCHOR = re.compile(r'<(?:[a-z][a-z0-9]*\s[^>]*?\bid|a\s[^>]*?\bname)="([^"]*)"', re.I)
+
+
+def anchor_ids(page_html: str) -> set[str]:
+    """The ids a link can point to in a generated page, as MkDocs collects them from raw HTML.
+
+    Template output quotes every attribute with `"` and escapes values, so a pattern is exact
+    here.
+    """
+    return {html_unescape(m) for m in _ANCHOR.findall(page_html)}
+
+
 # ---- completeness ---------------------------------------------------------------------------
 @dataclass
 class Completeness:
@@ -325,12 +338,38 @@ def render_kpis(site: Site) -> Page:
     return Page(KPIS, "KPI 总览", body, search=False)
 
 
-def render_cards(site: Site) -> Page:
-    from .cards import SHEET_FILE  # light: WeasyPrint is imported only when cards render
+def card_groups(site: Site, links: Links) -> list[dict]:
+    """The card index's sections: one per file in checklists/, each with its A4 sheet.
 
+    A section is named after its cards' chapter when they all come from one (what a trainer
+    looks for), else after its file.
+    """
+    from urllib.parse import quote
+
+    from .cards import sheet_file, sheet_groups  # light: WeasyPrint is imported only when cards render
+
+    rows = {row["card"].id: row for row in cards_for(site, links)}
+    groups = []
+    for name, cards in sheet_groups(site.project.cards).items():
+        members = [rows[card.id] for card in cards]
+        chapters = {row["chapter"].id if row["chapter"] else None: row["chapter"] for row in members}
+        chapter = next(iter(chapters.values())) if len(chapters) == 1 else None
+        groups.append({
+            "title": chapter.title if chapter is not None else name,
+            "chapter": chapter,  # then the cards need not name it again
+            "file": cards[0].at.file if cards[0].at else None,
+            # The sheets lie beside the cards' PDFs; a file name is not an id, so it is quoted.
+            "sheet": links.to(f"cards/{quote(sheet_file(name))}"),
+            "cards": members,
+        })
+    return groups
+
+
+def render_cards(site: Site) -> Page:
     links = site.links(CARDS)
-    body = render(site.project.root, "page/cards.html", cards=cards_for(site, links), handbook=site.project.handbook,
-                  sheet=links.to(f"cards/{SHEET_FILE}"))  # beside the cards' PDFs
+    groups = card_groups(site, links)
+    body = render(site.project.root, "page/cards.html", groups=groups, handbook=site.project.handbook,
+                  count=sum(len(g["cards"]) for g in groups))
     return Page(CARDS, "检查卡", body)
 
 

@@ -1,6 +1,7 @@
 """The build pipeline: MkDocs errors come back located; the site is swapped in only on success."""
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -51,3 +52,22 @@ def test_successful_build_replaces_the_site(project_dir):
     assert not (site / "marker.txt").exists()
     assert (site / "index.html").exists() and (site / "search" / "search_index.json").exists()
     assert not list(project_dir.glob("site.old-*")) and not list(project_dir.glob("site.tmp-*"))
+
+
+def test_build_reads_and_checks_the_content_once(project_dir, monkeypatch):
+    # The MkDocs plugin gets the project `sopbook build` loaded (1.5 s at 1000 chapters); a
+    # second read would also race an editor saving a file mid-build into two different models.
+    import sopbook.build
+    import sopbook.checks
+    import sopbook.mkdocs_plugin
+
+    loads, checks = [], []
+    real_load, real_checks = sopbook.build.load_project, sopbook.checks.run_checks
+    monkeypatch.setattr(sopbook.build, "load_project", lambda root: loads.append(root) or real_load(root))
+    monkeypatch.setattr(sopbook.mkdocs_plugin, "load_project", lambda root: loads.append(root) or real_load(root))
+    monkeypatch.setattr(sopbook.build, "run_checks", lambda p: checks.append(p) or real_checks(p))
+    monkeypatch.setattr(sopbook.checks, "run_checks", lambda p: checks.append(p) or real_checks(p))
+    build(project_dir, cards=False)
+    assert len(loads) == 1 and len(checks) == 1
+    health = (project_dir / "site" / "health" / "index.html").read_text(encoding="utf-8")
+    assert re.search(r"待补充 [1-9]", health)  # the health page still lists what the one check found

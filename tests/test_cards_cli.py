@@ -26,7 +26,7 @@ def test_build_pdf_renders_then_skips_unchanged_cards(tmp_path):
     assert "cards: [1/1] quick ok (" in first.stderr
     assert "cards: rendered 1, unchanged 0 -> " in first.stderr
     assert (root / "site" / "cards" / "quick.pdf").exists()
-    assert (root / "site" / "cards" / "all-cards-a4.pdf").exists()
+    assert (root / "site" / "cards" / "a4" / "cards.pdf").exists()  # the sheet of checklists/cards.yml
     second = run("--root", str(root))
     assert second.returncode == 0
     assert "cards: rendered 0, unchanged 1 -> " in second.stderr

@@ -28,7 +28,9 @@ def test_overflowing_card_fails_with_its_id_and_the_overflow(overflow):
 
 def test_no_second_page_is_written_and_no_sheet_without_it(overflow):
     assert not (overflow.out / "too-long.pdf").exists()
-    assert not (overflow.out / "all-cards-a4.pdf").exists()
+    # checklists/cards.yml's sheet would hold 'quick' only: never a sheet that silently lacks a card.
+    assert overflow.report.sheets == []
+    assert [p.relative_to(overflow.out).as_posix() for p in overflow.out.rglob("*.pdf")] == ["quick.pdf"]
     assert overflow.report.rendered == ["quick"]  # the card that fits is still rendered
 
 

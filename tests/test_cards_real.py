@@ -68,3 +68,43 @@ def test_delivery_sop_card_reads_its_minute_marks(real):
         pytest.skip("no rendered card shows delivery.golden-sop")
     text = squash(pdf_text(out / f"{card.id}.pdf", 0))
     assert re.findall(r"(\d+–\d+)′", text) == ["0–2", "2–7", "7–10", "10–13", "13–15"]
+
+
+def test_each_real_card_file_has_its_a4_sheet_with_its_cards(real):
+    from pypdf import PdfReader
+
+    from sopbook.cards import sheet_groups
+
+    project, report, out = real
+    groups = sheet_groups(project.cards)
+    assert sorted(groups) == sorted(p.stem for p in (REPO / "checklists").glob("*.yml"))  # delivery, mobile
+    assert [p.relative_to(out).as_posix() for p in report.sheets] == [f"a4/{name}.pdf" for name in groups]
+    for name, cards in groups.items():
+        reader = PdfReader(out / "a4" / f"{name}.pdf")
+        sides = 2 if any(c.back for c in cards) else 1
+        assert len(reader.pages) == sides * -(-len(cards) // 4), name  # 4 cards a side, backs behind
+        text = squash(pdf_text(out / "a4" / f"{name}.pdf"))
+        for card in cards:
+            assert f"{card.id}{squash(project.handbook.title)}" in text, (name, card.id)  # its footer
+            for ref in [*(card.front or [card.source]), *card.back]:
+                for item in card_items(project.resolve(ref).node):
+                    assert squash(item) in text, (name, card.id, item)
+
+
+@pytest.mark.parametrize("directory_urls", [True, False])
+def test_real_card_index_links_each_sheet_where_it_is_built(real, directory_urls):
+    from urllib.parse import unquote
+
+    from markupsafe import escape
+
+    from sopbook import web_pages
+
+    project, report, out = real
+    html = web_pages.render_cards(web_pages.Site(project, use_directory_urls=directory_urls)).html
+    links = re.findall(r'<a href="([^"]+)" type="application/pdf">A4 拼版', html)
+    # The page is cards/index.html (or cards/): a relative link resolves inside the cards folder,
+    # from a web server and from file:// alike.
+    assert [out / unquote(href) for href in links] == report.sheets
+    for chapter_id in ("delivery", "mobile-experience"):
+        title = escape(project.chapter(chapter_id).title)
+        assert re.search(rf'<h2 class="sb-heading">{re.escape(title)}</h2><p class="sb-card-sheet"><a href="a4/', html)

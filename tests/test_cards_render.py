@@ -150,31 +150,59 @@ def test_hostile_content_is_printed_as_text_and_fetches_nothing(cards):
     assert "/Annots" not in reader.pages[0]
 
 
+def test_one_a4_sheet_per_card_file_holding_its_cards_in_file_order(cards):
+    from pypdf import PdfReader
+
+    # checklists/delivery.yml and checklists/mobile.yml, in a subfolder apart from the card PDFs.
+    assert [p.relative_to(cards.out).as_posix() for p in cards.report.sheets] == ["a4/delivery.pdf", "a4/mobile.pdf"]
+    assert sorted(p.name for p in (cards.out / "a4").iterdir()) == ["delivery.pdf", "mobile.pdf"]
+    assert cards.report.imposed == ["delivery", "mobile"]
+    assert not (cards.out / "all-cards-a4.pdf").exists()
+    files = {"delivery": ["delivery-sop", "verify-other", "kpis"],
+             "mobile": ["nps", "recovery", "mots", "discovery", "hostile"]}
+    for name, ids in files.items():
+        sheet = cards.out / "a4" / f"{name}.pdf"
+        text = squash(pdf_text(sheet))
+        order = [text.index(f"{card_id}{squash(cards.project.handbook.title)}") for card_id in ids]  # card footers
+        assert order == sorted(order), (name, order)
+        others = {c.id for c in cards.project.cards} - set(ids)
+        assert not any(f"{card_id}{squash(cards.project.handbook.title)}" in text for card_id in others), name
+        assert PdfReader(sheet).metadata.title == f"{cards.project.handbook.title} · {name} · 检查卡 A4"
+    # Each card's text is on its sheet, as on its own PDF.
+    assert "确认“刹车正常了吗?”→点头确认" in squash(pdf_text(cards.out / "a4" / "delivery.pdf"))
+    assert re.search("推荐者.*7天内.*被动者.*3天内.*贬损者.*24小时内", squash(pdf_text(cards.out / "a4" / "mobile.pdf")))
+
+
 def test_sheet_is_a4_with_four_cards_a_side_and_backs_behind_their_fronts(cards):
     from pypdf import PdfReader
 
-    ids = [c.id for c in cards.project.cards]
-    sheet = cards.out / "all-cards-a4.pdf"
-    reader = PdfReader(sheet)
-    assert len(reader.pages) == 2 * ((len(ids) + 3) // 4)  # every front page has its back page
-    for page in reader.pages:
-        assert float(page.mediabox.width) == pytest.approx(A4_PT[0], abs=1)
-        assert float(page.mediabox.height) == pytest.approx(A4_PT[1], abs=1)
-        assert len(page["/Resources"]["/XObject"]) <= 4
-    for n in range(0, len(reader.pages), 2):
-        group = cards.project.cards[2 * n:2 * n + 4]
-        front = _positions(sheet, n + 1)
-        back = _positions(sheet, n + 2)
-        assert len(reader.pages[n]["/Resources"]["/XObject"]) == len(group)
-        assert len(reader.pages[n + 1]["/Resources"]["/XObject"]) == sum(bool(c.back) for c in group)
-        for slot, card in enumerate(group):
-            col, row = slot % 2, slot // 2
-            assert front[card.id] == (col, row), card.id
-            if card.back:
-                # Long-edge duplex: the back is in the mirrored column of the same row.
-                assert back[card.id] == (1 - col, row), card.id
-            else:
-                assert card.id not in back
+    from sopbook.cards import sheet_groups
+
+    groups = sheet_groups(cards.project.cards)
+    assert [len(g) for g in groups.values()] == [3, 5]
+    for name, group_cards in groups.items():
+        sheet = cards.out / "a4" / f"{name}.pdf"
+        reader = PdfReader(sheet)
+        # 3 cards: one front page and its back; 5 cards: two of each (every front has its back page).
+        assert len(reader.pages) == 2 * ((len(group_cards) + 3) // 4), name
+        for page in reader.pages:
+            assert float(page.mediabox.width) == pytest.approx(A4_PT[0], abs=1)
+            assert float(page.mediabox.height) == pytest.approx(A4_PT[1], abs=1)
+            assert len(page["/Resources"]["/XObject"]) <= 4
+        for n in range(0, len(reader.pages), 2):
+            group = group_cards[2 * n:2 * n + 4]
+            front = _positions(sheet, n + 1)
+            back = _positions(sheet, n + 2)
+            assert len(reader.pages[n]["/Resources"]["/XObject"]) == len(group)
+            assert len(reader.pages[n + 1]["/Resources"]["/XObject"]) == sum(bool(c.back) for c in group)
+            for slot, card in enumerate(group):
+                col, row = slot % 2, slot // 2
+                assert front[card.id] == (col, row), card.id
+                if card.back:
+                    # Long-edge duplex: the back is in the mirrored column of the same row.
+                    assert back[card.id] == (1 - col, row), card.id
+                else:
+                    assert card.id not in back
 
 
 def _positions(pdf, page: int) -> dict[str, tuple[int, int]]:
@@ -207,12 +235,15 @@ def test_sheet_has_crop_marks_outside_the_bleed():
     assert top - bottom == pytest.approx((SHEET.card_h - 2 * SHEET.crop) * MM)
 
 
-def test_manifest_records_every_card_and_the_sheet(cards):
+def test_manifest_records_every_card_and_each_sheet_with_its_cards(cards):
     import json
 
     manifest = json.loads((cards.out / "manifest.json").read_text(encoding="utf-8"))
     assert set(manifest["cards"]) == {c.id for c in cards.project.cards}
-    assert manifest["sheet"]["file"] == "all-cards-a4.pdf"
+    assert manifest["format"] == 2
+    assert {name: (sheet["file"], sheet["cards"]) for name, sheet in manifest["sheets"].items()} == {
+        "delivery": ("a4/delivery.pdf", ["delivery-sop", "verify-other", "kpis"]),
+        "mobile": ("a4/mobile.pdf", ["nps", "recovery", "mots", "discovery", "hostile"])}
 
 
 def _runs(pdf, page: int) -> list[tuple[str, float, str]]:
@@ -242,3 +273,20 @@ def test_body_text_is_at_least_10pt_and_titles_are_bold(cards):
             assert small == [], (card.id, small)
             title = next((size, font) for text, size, font in runs if squash(text).startswith(heading))
             assert title[0] >= 13 and "Bold" in title[1], (card.id, title)
+
+
+def test_sheets_imposed_in_worker_processes_are_the_same_files(cards, tmp_path):
+    """A full build imposes its many sheets in parallel; the sheets must not depend on it."""
+    import importlib
+
+    from sopbook.cards import sheet_groups
+
+    impose = importlib.import_module("sopbook.cards.impose")
+    jobs = []
+    for name, group in sheet_groups(cards.project.cards).items():
+        sheet_cards = tuple(impose.SheetCard(c.id, _pdf(cards, c.id), bool(c.back)) for c in group)
+        title = f"{cards.project.handbook.title} · {name} · 检查卡 A4"
+        jobs.append(impose.SheetJob(sheet_cards, tmp_path / f"{name}.pdf", title))
+    impose.impose_all(jobs, workers=2, min_cards=0)
+    for job in jobs:
+        assert job.out.read_bytes() == (cards.out / "a4" / job.out.name).read_bytes(), job.out.name

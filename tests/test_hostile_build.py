@@ -33,13 +33,13 @@ def project(tmp_path) -> Path:
     return root
 
 
-def fake_web(project, out: Path) -> None:
+def fake_web(project, out: Path, findings=None) -> None:
     out.mkdir(parents=True)
     (out / "index.html").write_text("<h1>新</h1>", encoding="utf-8")
 
 
 def failing_web(error: BaseException):
-    def run(project, out: Path) -> None:
+    def run(project, out: Path, findings=None) -> None:
         fake_web(project, out)  # half the site is written, then...
         (out / "half.html").write_text("half", encoding="utf-8")
         raise error
@@ -148,7 +148,7 @@ def test_a_build_killed_half_way_leaves_the_site_and_the_next_build_sweeps_up(pr
         import pathlib, time
         import sopbook.build
 
-        def slow_web(project, out):
+        def slow_web(project, out, findings=None):
             out.mkdir(parents=True)
             (out / "half.html").write_text("half")
             pathlib.Path({str(started)!r}).touch()

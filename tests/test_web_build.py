@@ -135,6 +135,18 @@ def test_broken_trainer_ref_fails_the_build_with_file_and_line(fixture_copy, tmp
     assert "delivery.golden-procedure" in errors  # the closest id, to fix it in one go
 
 
+def test_markdown_links_into_generated_pages_are_checked_against_their_anchors(fixture_copy, tmp_path):
+    # Generated pages skip Markdown's pass (they are HTML already); MkDocs must still know their
+    # anchors, or every trainer's plain link into a chapter would be reported as broken.
+    (fixture_copy / "docs" / "trainers" / "links.md").write_text(
+        "# 链接\n\n[流程](../delivery/index.md#golden-procedure) · [清单](../delivery/index.md#verify-checklist)"
+        " · [旧锚点](../delivery/index.md#golden-procedur)\n", encoding="utf-8")
+    result = build_site(fixture_copy, tmp_path / "out")
+    notices = [r.getMessage() for r in result.log if "anchor" in r.getMessage()]
+    assert len(notices) == 1, notices
+    assert "'#golden-procedur'" in notices[0] and "delivery/index.md" in notices[0]
+
+
 def test_content_that_does_not_load_fails_the_build_listing_every_problem(fixture_copy, tmp_path, caplog):
     from mkdocs.exceptions import Abort
 

@@ -144,7 +144,45 @@ def test_card_index_links_each_pdf(fixture_pages):
     assert '<a class="sb-card-pdf" href="verify-card.pdf" type="application/pdf">现场验证卡</a>' in html
     assert '<a href="../delivery/index.html#verify-checklist">现场验证清单</a>' in html
     assert 'href="nps-card.pdf"' in html  # a card without its own title takes its source's
-    assert '<a href="all-cards-a4.pdf" type="application/pdf">' in html  # the A4 4-up sheet
+    # One file in checklists/ with cards from two chapters: one section, named after its file.
+    assert re.search(r'<h2 class="sb-heading">cards</h2><p class="sb-card-sheet">'
+                     r'<a href="a4/cards\.pdf" type="application/pdf">A4 拼版\(每页 4 张,带裁切线\)</a> · 2 张 · '
+                     r'<code>checklists/cards\.yml</code></p>', html)
+
+
+@pytest.mark.parametrize("directory_urls", [True, False])
+def test_card_index_has_a_section_and_a4_sheet_per_card_file(tmp_path, directory_urls):
+    checklists = """\
+              - type: checklist
+                id: c1
+                title: 清单一
+                items: [甲]
+              - type: checklist
+                id: c2
+                title: 清单二
+                items: [乙]
+        """
+    project = project_with(tmp_path, f"""\
+        id: ch
+        title: 交付<b>章</b> & 验收
+        sections:
+          - id: s
+            title: 小节
+            blocks:
+{checklists}""", **{
+        "content/other.yml": "id: other\ntitle: 别章\nsections:\n  - id: s\n    title: 节\n    blocks: [正文]\n",
+        "checklists/交付 #1.yml": "cards:\n  - {id: two, source: ch.c2}\n  - {id: one, source: ch.c1}\n",
+        "checklists/mixed.yml": "cards:\n  - {id: three, source: ch.c1}\n  - {id: four, source: other.s}\n"})
+    html = web_pages.render_cards(web_pages.Site(project, use_directory_urls=directory_urls)).html
+    sections = re.findall(r'<section class="sb-card-group">\s*<h2 class="sb-heading">(.*?)</h2>'
+                          r'<p class="sb-card-sheet"><a href="([^"]*)" type="application/pdf">A4 拼版.*?</a> · (\d) 张 · '
+                          r'<code>(.*?)</code></p>(.*?)</section>', html, re.S)
+    assert [s[:4] for s in sections] == [
+        ("mixed", "a4/mixed.pdf", "2", "checklists/mixed.yml"),  # two chapters: named after the file
+        # one chapter: named after it (escaped); a file name is not a URL, so it is quoted
+        ("交付&lt;b&gt;章&lt;/b&gt; &amp; 验收", "a4/%E4%BA%A4%E4%BB%98%20%231.pdf", "2", "checklists/交付 #1.yml")]
+    # Each section lists its file's cards in the file's order.
+    assert [re.findall(r'<li id="([a-z]+)"', s[4]) for s in sections] == [["three", "four"], ["two", "one"]]
 
 
 def test_health_page_lists_findings_pending_and_completeness(fixture_site):

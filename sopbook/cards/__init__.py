@@ -1,11 +1,16 @@
-"""Printable checklist cards (issue 6): one A6 PDF per card in checklists/, and an A4 4-up sheet.
+"""Printable checklist cards (issue 6): one A6 PDF per card in checklists/, and A4 4-up sheets.
 
     report = build_cards(project, Path("site/cards"), previous=Path("site/cards"))
 
 The pipeline reads top to bottom: font check → resolve each card → render its HTML → skip the
 cards whose key is unchanged → render the rest in parallel with a fit check → impose the A4
-sheet → write the manifest. Findings are returned, never printed; WeasyPrint is imported only
+sheets → write the manifest. Findings are returned, never printed; WeasyPrint is imported only
 when a card has to be rendered.
+
+There is one A4 sheet per card-definition file (checklists/delivery.yml -> a4/delivery.pdf),
+not one for the whole handbook: a single sheet of 5000 cards was 1.2 GB and was imposed again
+whenever any one card changed, so a one-line fix cost as much as a full build (issue 7). A
+sheet is imposed again only when one of its own cards (or the imposition code) changed.
 """
 from __future__ import annotations
 
@@ -16,16 +21,41 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..findings import Finding, Loc
+from ..model import Card
 from ..project import Project
 from .cache import Manifest, card_key, sheet_key
 from .fonts import find_cjk_font, font_finding
 from .html import CARD_CSS, card_html, stylesheet
-from .impose import SheetCard, impose
+from .impose import SheetCard, SheetJob, impose_all
 from .pdf import CardJob, CardResult
 from .qr import MKDOCS_FILE, site_url
 from .sources import CardSources, card_address, card_loc, printable_types, resolve_card
 
-SHEET_FILE = "all-cards-a4.pdf"
+# In a subfolder, so that no sheet name can ever collide with a card id's PDF.
+SHEET_DIR = "a4"
+# The single sheet of earlier versions (a valid card id too, so removed only when no card owns it).
+_LEGACY_SHEET = "all-cards-a4"
+
+
+def sheet_name(card: Card) -> str:
+    """The sheet a card is printed on: the name of its file in checklists/ without .yml.
+
+    The loader reads checklists/*.yml only, not subfolders, so the stem names one file.
+    """
+    return Path(card.at.file).stem if card.at else "cards"
+
+
+def sheet_file(name: str) -> str:
+    """A sheet's path relative to the cards folder (the web page links it from beside the cards)."""
+    return f"{SHEET_DIR}/{name}.pdf"
+
+
+def sheet_groups(cards: list[Card]) -> dict[str, list[Card]]:
+    """Cards by sheet, in checklists/ order: files by name, cards as their file lists them."""
+    groups: dict[str, list[Card]] = {}
+    for card in cards:
+        groups.setdefault(sheet_name(card), []).append(card)
+    return groups
 
 
 @dataclass
@@ -33,7 +63,8 @@ class CardsReport:
     rendered: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
-    sheet: Path | None = None
+    sheets: list[Path] = field(default_factory=list)  # every sheet of this build, in checklists/ order
+    imposed: list[str] = field(default_factory=list)  # names of the sheets imposed (not reused) this time
     seconds: dict[str, float] = field(default_factory=dict)
 
 
@@ -151,23 +182,39 @@ def build_cards(project: Project, out_dir: Path, *, previous: Path | None = None
     # Cards that stopped being defined (or failed) leave no PDF behind in an in-place build.
     for card_id in set(old.cards) - set(new.cards):
         (out_dir / f"{card_id}.pdf").unlink(missing_ok=True)
+    if _LEGACY_SHEET not in new.cards:
+        (out_dir / f"{_LEGACY_SHEET}.pdf").unlink(missing_ok=True)
 
     t = time.perf_counter()
-    sheet = out_dir / SHEET_FILE
-    if failed or not new.cards:
-        sheet.unlink(missing_ok=True)  # never a sheet that silently lacks a card
-    else:
-        ordered = [c.id for c in project.cards if c.id in new.cards]
-        skey = sheet_key([(cid, keys[cid]) for cid in ordered])
-        if force or old.sheet.get("key") != skey or not _reuse(previous, out_dir, SHEET_FILE):
-            impose([SheetCard(cid, out_dir / f"{cid}.pdf", bool(planned[cid].backs)) for cid in ordered], _fresh(sheet),
-                   title=f"{project.handbook.title} · 检查卡 A4")
-        new.sheet = {"key": skey, "file": SHEET_FILE}
-        report.sheet = sheet
+    # Any error means no sheet at all: never one that silently lacks a card, and no half set
+    # that looks complete. Each sheet is keyed by its own cards only.
+    if not failed:
+        title = project.handbook.title
+        stale: list[SheetJob] = []
+        for name, cards in sheet_groups(project.cards).items():
+            ids = [c.id for c in cards]
+            if not all(cid in new.cards for cid in ids):
+                continue  # unreachable without an error finding; a sheet must hold all its cards
+            file = sheet_file(name)
+            sheet_title = f"{title} · {name} · 检查卡 A4"
+            skey = sheet_key([(cid, keys[cid]) for cid in ids], sheet_title)
+            (out_dir / SHEET_DIR).mkdir(exist_ok=True)
+            if force or old.key_of_sheet(name) != skey or not _reuse(previous, out_dir, file):
+                stale.append(SheetJob(tuple(SheetCard(cid, out_dir / f"{cid}.pdf", bool(planned[cid].backs))
+                                            for cid in ids), _fresh(out_dir / file), sheet_title))
+                report.imposed.append(name)
+            new.sheets[name] = {"key": skey, "file": file, "cards": ids}
+            report.sheets.append(out_dir / file)
+        impose_all(stale, worker_count(jobs, len(stale)))
+    # Sheets of files that failed, or that no longer define cards, go (in an in-place build).
+    keep = set(report.sheets)
+    for leftover in (out_dir / SHEET_DIR).glob("*.pdf"):
+        if leftover not in keep:
+            leftover.unlink()
     report.seconds["sheet"] = time.perf_counter() - t
     new.save(out_dir)
     report.seconds["total"] = time.perf_counter() - started
     return report
 
 
-__all__ = ["CardsReport", "build_cards", "SHEET_FILE"]
+__all__ = ["CardsReport", "SHEET_DIR", "build_cards", "sheet_file", "sheet_groups", "sheet_name"]

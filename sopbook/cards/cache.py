@@ -5,6 +5,9 @@ put on the card: items, titles, version, revision date, QR target), the styleshe
 files' signature, and the renderer (WeasyPrint's version and our PDF-stage code). Hashing the
 HTML rather than the model means a template or content change re-renders exactly the cards
 whose output it changes, and nothing else.
+
+Each A4 sheet (one per file in checklists/) has its own key: its cards' keys in order, its
+title and the imposition code, so a change re-imposes only the sheets of the cards it changed.
 """
 from __future__ import annotations
 
@@ -16,7 +19,7 @@ from importlib import metadata
 from pathlib import Path
 
 MANIFEST = "manifest.json"
-FORMAT = 1
+FORMAT = 2  # 2: one sheet per checklists/ file (1 had a single sheet)
 
 
 def _digest(*parts: str | bytes) -> str:
@@ -45,14 +48,14 @@ def card_key(html: str, css: str, font_signature: str) -> str:
     return _digest(html, css, font_signature, code_signature("pdf", "fit", "qr"))
 
 
-def sheet_key(card_keys: list[tuple[str, str]]) -> str:
-    return _digest(json.dumps(card_keys), code_signature("impose"))
+def sheet_key(card_keys: list[tuple[str, str]], title: str = "") -> str:
+    return _digest(json.dumps(card_keys), title, code_signature("impose"))
 
 
 @dataclass
 class Manifest:
     cards: dict[str, dict] = field(default_factory=dict)  # id -> {"key", "pages", "size"}
-    sheet: dict = field(default_factory=dict)  # {"key", "file"}
+    sheets: dict[str, dict] = field(default_factory=dict)  # name -> {"key", "file", "cards"}
 
     @classmethod
     def load(cls, folder: Path | None) -> "Manifest":
@@ -64,13 +67,16 @@ class Manifest:
             return cls()
         if not isinstance(data, dict) or data.get("format") != FORMAT:
             return cls()
-        return cls(dict(data.get("cards") or {}), dict(data.get("sheet") or {}))
+        return cls(dict(data.get("cards") or {}), dict(data.get("sheets") or {}))
 
     def key(self, card_id: str) -> str | None:
         return (self.cards.get(card_id) or {}).get("key")
 
+    def key_of_sheet(self, name: str) -> str | None:
+        return (self.sheets.get(name) or {}).get("key")
+
     def save(self, folder: Path) -> None:
-        data = {"format": FORMAT, "cards": dict(sorted(self.cards.items())), "sheet": self.sheet}
+        data = {"format": FORMAT, "cards": dict(sorted(self.cards.items())), "sheets": dict(sorted(self.sheets.items()))}
         tmp = folder / f".{MANIFEST}.tmp"
         tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         tmp.replace(folder / MANIFEST)
