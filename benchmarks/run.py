@@ -209,10 +209,12 @@ def bench_cards(project: Path, work: Path, chapters: int, repeats: int, jobs: in
     t_serial = best_of(serial, lambda r: r.data["total"])
     t_parallel = best_of(parallel, lambda r: r.data["total"])
     render_serial = best_of(serial, lambda r: r.data["stages"].get("render", float("nan")))
+    # The same output as the bare loop (the A6 PDFs): everything but imposing the A4 sheets.
+    a6_serial = best_of(serial, lambda r: r.data["total"] - r.data["stages"].get("sheet", 0.0))
     result = {
         "ok": all(best(x).ok for x in (bare, serial, parallel)), "chapters": chapters, "cards": cards, "jobs": jobs,
         "bare_s": t_bare, "serial_s": t_serial, "parallel_s": t_parallel,
-        "serial_render_s": render_serial,
+        "serial_render_s": render_serial, "serial_a6_s": a6_serial, "ratio_a6_vs_bare": a6_serial / t_bare,
         "serial_stages": best(serial).data.get("stages", {}), "parallel_stages": best(parallel).data.get("stages", {}),
         "ratio_serial_vs_bare": t_serial / t_bare, "ratio_render_vs_bare": render_serial / t_bare,
         "speedup_parallel": t_serial / t_parallel,
@@ -384,6 +386,10 @@ def rows(results: dict) -> list[list[str]]:
         out.append([f"cards serial vs bare WeasyPrint loop ({label})", "", _s(c["serial_s"]), _s(c["bare_s"]),
                     f"{c['ratio_serial_vs_bare']:.2f}", "<= 1.1", "yes" if c["ratio_serial_vs_bare"] <= 1.1 else "NO",
                     _load(c["loadavg"])])
+        if c.get("serial_a6_s"):
+            out.append([f"  the A6 PDFs only, as the bare loop (all but the A4 sheets; {label})", "",
+                        _s(c["serial_a6_s"]), _s(c["bare_s"]), f"{c['ratio_a6_vs_bare']:.2f}", "<= 1.1",
+                        "yes" if c["ratio_a6_vs_bare"] <= 1.1 else "NO", ""])
         out.append([f"  render stage only vs bare loop ({label})", "", _s(c["serial_render_s"]), _s(c["bare_s"]),
                     f"{c['ratio_render_vs_bare']:.2f}", "", "", ""])
         out.append([f"cards parallel ({c['jobs']} workers) vs serial ({label})", "", _s(c["parallel_s"]),
