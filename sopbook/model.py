@@ -24,7 +24,7 @@ from pydantic_core import PydanticCustomError
 
 from . import quantities as q
 from .findings import Loc
-from .yaml_source import LocDict
+from .yaml_source import LocDict, LocList
 
 ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 Id = Annotated[
@@ -175,13 +175,23 @@ def _item(value: Any) -> Any:
 Item = Annotated[ChecklistItem, BeforeValidator(_item)]
 
 
+def _located_items(value: Any) -> Any:
+    """Give an item written as a plain string its own line (a string carries none of its own)."""
+    if isinstance(value, LocList):
+        return [{"text": v, "at": loc} if isinstance(v, str) else v for v, loc in zip(value, value.item_locs)]
+    return value
+
+
+Items = Annotated[list[Item], BeforeValidator(_located_items)]
+
+
 class ChecklistGroup(Node):
     """A pause point: the items done or confirmed together."""
 
     id: Id | None = None
     title: Text
     note: str | None = None
-    items: list[Item]
+    items: Items
 
 
 class Confirmation(Node):
@@ -195,7 +205,7 @@ class Checklist(Node):
     id: Id
     title: Text
     kind: Literal["read-do", "do-confirm"] | None = None
-    items: list[Item] = []
+    items: Items = []
     groups: list[ChecklistGroup] = []
     confirmation: Confirmation | None = None
 
