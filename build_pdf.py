@@ -36,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     report = build_cards(project, out, previous=out, jobs=args.jobs, force=args.force)
     for finding in report.findings:
         print(finding)
-    print(f"cards: rendered {len(report.rendered)}, unchanged {len(report.skipped)} -> {out}", file=sys.stderr)
+    print(f"cards: {report.summary()} -> {out}", file=sys.stderr)
     return 1 if failing(report.findings) else 0
 
 

@@ -39,6 +39,7 @@ class BuildResult:
     findings: list[Finding]
     cards_rendered: list[str] = field(default_factory=list)
     cards_skipped: list[str] = field(default_factory=list)
+    cards_summary: str = ""
     seconds: dict[str, float] = field(default_factory=dict)
 
 
@@ -182,6 +183,7 @@ def build(root: Path | str, *, site_dir: str | None = None, jobs: int | None = N
                 report = build_cards(project, tmp / "cards", site / "cards", jobs, progress)
                 seconds["cards"] = time.perf_counter() - t
                 result.cards_rendered, result.cards_skipped = report.rendered, report.skipped
+                result.cards_summary = report.summary()
                 if failing(report.findings):
                     raise BuildFailed(findings + report.findings, "cards")
                 result.findings = findings + report.findings

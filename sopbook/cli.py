@@ -52,8 +52,8 @@ def cmd_build(args) -> int:
         print(f"sopbook: build failed ({exc.stage}); the previous site/ is unchanged", file=sys.stderr)
         return 1
     timings = ", ".join(f"{k} {v:.1f} s" for k, v in result.seconds.items())
-    print(f"sopbook: built {result.site} ({timings}); cards rendered {len(result.cards_rendered)}, "
-          f"unchanged {len(result.cards_skipped)}", file=sys.stderr)
+    cards = f"; cards {result.cards_summary}" if result.cards_summary else ""
+    print(f"sopbook: built {result.site} ({timings}){cards}", file=sys.stderr)
     return 0
 
 
@@ -75,8 +75,7 @@ def cmd_cards(args) -> int:
     report = build_cards(project, out, out, args.jobs, None, force=args.force)
     if report.findings:
         _print_findings(report.findings)
-    print(f"sopbook: cards rendered {len(report.rendered)}, unchanged {len(report.skipped)} -> {out}",
-          file=sys.stderr)
+    print(f"sopbook: cards {report.summary()} -> {out}", file=sys.stderr)
     return 1 if failing(report.findings) else 0
 
 

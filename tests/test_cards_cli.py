@@ -24,12 +24,12 @@ def test_build_pdf_renders_then_skips_unchanged_cards(tmp_path):
     assert first.returncode == 0, first.stdout + first.stderr
     # Not a terminal: one plain line per card instead of a progress bar.
     assert "cards: [1/1] quick ok (" in first.stderr
-    assert "cards: rendered 1, unchanged 0 -> " in first.stderr
+    assert "cards: rendered 1, unchanged 0; A4 sheets imposed 1 of 1 -> " in first.stderr
     assert (root / "site" / "cards" / "quick.pdf").exists()
     assert (root / "site" / "cards" / "a4" / "cards.pdf").exists()  # the sheet of checklists/cards.yml
     second = run("--root", str(root))
     assert second.returncode == 0
-    assert "cards: rendered 0, unchanged 1 -> " in second.stderr
+    assert "cards: rendered 0, unchanged 1; A4 sheets imposed 0 of 1 -> " in second.stderr
 
 
 def test_build_pdf_fails_with_located_overflow(tmp_path):

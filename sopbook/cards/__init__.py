@@ -67,6 +67,11 @@ class CardsReport:
     imposed: list[str] = field(default_factory=list)  # names of the sheets imposed (not reused) this time
     seconds: dict[str, float] = field(default_factory=dict)
 
+    def summary(self) -> str:
+        """One line for the terminal: what this run rendered and imposed, and what it reused."""
+        return (f"rendered {len(self.rendered)}, unchanged {len(self.skipped)}; "
+                f"A4 sheets imposed {len(self.imposed)} of {len(self.sheets)}")
+
 
 def _reuse(previous: Path, out_dir: Path, name: str) -> bool:
     """Bring an unchanged file from the previous build into out_dir; False if it is not there."""
