@@ -178,3 +178,24 @@ def test_sheet_key_depends_on_its_cards_their_order_and_its_title():
     assert sheet_key([("b", "2"), ("a", "1")], "t") != base
     assert sheet_key([("a", "1"), ("b", "3")], "t") != base
     assert sheet_key([("a", "1"), ("b", "2")], "u") != base
+
+
+def test_a_sheet_that_cannot_be_imposed_is_a_located_error_not_a_traceback(first, tmp_path, monkeypatch):
+    import sopbook.cards.impose as impose_module
+
+    real = impose_module.impose
+
+    def disk_full(cards, out, *args, **kwargs):
+        if out.name == "mobile.pdf":
+            out.write_bytes(b"%PDF-1.7 half")
+            raise OSError(28, "No space left on device")
+        return real(cards, out, *args, **kwargs)
+
+    monkeypatch.setattr(impose_module, "impose", disk_full)
+    report, out = _in_place(first, tmp_path, edit=("handbook.yml", "revised: 2026-10-15", "revised: 2026-12-01"))
+    assert [f"{f.loc.file}: {f.level}: {f.message} [{f.code}]" for f in report.findings] == [
+        "checklists/mobile.yml: error: the A4 sheet a4/mobile.pdf could not be imposed: "
+        "OSError: [Errno 28] No space left on device [cards.sheet-failed]"]
+    assert not (out / "a4" / "mobile.pdf").exists()  # no half-written sheet left behind
+    assert [p.name for p in report.sheets] == ["delivery.pdf"]
+    assert "mobile" not in json.loads((out / "manifest.json").read_text(encoding="utf-8"))["sheets"]

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from ..findings import Finding, Loc
 from ..model import Card
-from ..project import Project
+from ..project import CARDS_DIR, Project
 from .cache import Manifest, card_key, sheet_key
 from .fonts import find_cjk_font, font_finding
 from .html import CARD_CSS, card_html, stylesheet
@@ -196,7 +196,8 @@ def build_cards(project: Project, out_dir: Path, *, previous: Path | None = None
     if not failed:
         title = project.handbook.title
         stale: list[SheetJob] = []
-        for name, cards in sheet_groups(project.cards).items():
+        groups = sheet_groups(project.cards)
+        for name, cards in groups.items():
             ids = [c.id for c in cards]
             if not all(cid in new.cards for cid in ids):
                 continue  # unreachable without an error finding; a sheet must hold all its cards
@@ -210,7 +211,15 @@ def build_cards(project: Project, out_dir: Path, *, previous: Path | None = None
                 report.imposed.append(name)
             new.sheets[name] = {"key": skey, "file": file, "cards": ids}
             report.sheets.append(out_dir / file)
-        impose_all(stale, worker_count(jobs, len(stale)))
+        for out, error in impose_all(stale, worker_count(jobs, len(stale))).items():
+            name = out.stem
+            first = groups[name][0]
+            report.findings.append(Finding(
+                "error", "cards.sheet-failed", f"the A4 sheet {sheet_file(name)} could not be imposed: {error}",
+                Loc(first.at.file) if first.at else Loc(CARDS_DIR),
+                "build again with --force; if it fails again, report it with the card PDFs of that file"))
+            report.sheets.remove(out)
+            del new.sheets[name]
     # Sheets of files that failed, or that no longer define cards, go (in an in-place build).
     keep = set(report.sheets)
     for leftover in (out_dir / SHEET_DIR).glob("*.pdf"):

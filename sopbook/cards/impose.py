@@ -185,25 +185,30 @@ class SheetJob:
     title: str = ""
 
 
-def _impose_job(job: SheetJob) -> int:
-    return impose(list(job.cards), job.out, title=job.title)
+def _impose_job(job: SheetJob) -> str | None:
+    """Impose one sheet; the error as text if it failed (a worker's traceback helps nobody)."""
+    try:
+        impose(list(job.cards), job.out, title=job.title)
+    except Exception as exc:
+        job.out.unlink(missing_ok=True)  # never a half-written sheet
+        return f"{type(exc).__name__}: {exc}"
+    return None
 
 
-def impose_all(jobs: list[SheetJob], workers: int, min_cards: int = 64) -> None:
+def impose_all(jobs: list[SheetJob], workers: int, min_cards: int = 64) -> dict[Path, str]:
     """Impose every sheet, in `workers` processes when there are enough cards to pay for them.
+    Returns the sheets that failed, with why.
 
     pypdf is pure Python (about 4 ms a card, most of it parsing the card PDF), and after the
     cards are rendered the render workers' cores are idle: a full build of 5000 cards spent 20 s
     imposing on one of them.
     """
     if workers <= 1 or len(jobs) < 2 or sum(len(j.cards) for j in jobs) < min_cards:
-        for job in jobs:
-            _impose_job(job)
-        return
+        return {job.out: error for job in jobs if (error := _impose_job(job))}
     # fork only when no other thread runs (one could hold a lock the child inherits); pypdf
     # needs no set-up, so a fresh interpreter otherwise costs just the imports.
     forking = sys.platform.startswith("linux") and threading.active_count() == 1
     context = multiprocessing.get_context("fork" if forking else "spawn")
     with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=context) as pool:
-        for _pages in pool.map(_impose_job, jobs, chunksize=max(1, len(jobs) // (4 * workers))):
-            pass
+        errors = pool.map(_impose_job, jobs, chunksize=max(1, len(jobs) // (4 * workers)))
+        return {job.out: error for job, error in zip(jobs, errors) if error}
