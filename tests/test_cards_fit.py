@@ -56,7 +56,7 @@ def test_long_list_breaks_where_the_page_ends_instead_of_moving_whole(tmp_path):
     bottom = page.content_box_y() + page.height
     last = max(b.position_y + b.height for b in first_page if b.element_tag != "footer")
     assert bottom - last < 8 * PX_PER_MM  # the first page is full: less than two lines are left
-    (over,) = measure(document, ("front",))
+    (over,) = measure(document.pages, ("front",))
     assert over.pages == 2 and over.mm > 50
 
 
@@ -74,3 +74,63 @@ def test_text_running_past_the_right_edge_is_an_overflow(tmp_path):
     assert over.direction == "right" and over.mm > 10
     assert over.describe().startswith("front runs ")
     assert not (tmp_path / "wide.pdf").exists()
+
+
+def _jobs(root, tmp_path):
+    from sopbook.cards.html import card_html
+    from sopbook.cards.pdf import CardJob
+    from sopbook.cards.sources import resolve_card
+    from sopbook.project import load_project
+
+    project = load_project(root)
+    jobs = []
+    for card in project.cards:
+        sources, _ = resolve_card(project, card)
+        jobs.append(CardJob(card.id, card_html(project, sources, None), sources.sides, str(tmp_path / f"{card.id}.pdf")))
+    return jobs
+
+
+def test_a_batch_checks_each_card_on_its_own_pages(tmp_path):
+    # Cards are rendered several to a WeasyPrint document (issue 7); an overflowing card must
+    # be measured exactly as alone, and must not take its neighbours' pages or PDFs with it.
+    from pypdf import PdfReader
+
+    from cards_support import pdf_text, squash
+    from sopbook.cards.fonts import require_cjk_font
+    from sopbook.cards.html import stylesheet
+    from sopbook.cards.pdf import Renderer
+
+    root = make_project("cards-overflow", tmp_path)
+    renderer = Renderer(root, stylesheet(root, require_cjk_font()))
+    jobs = _jobs(root, tmp_path)
+    assert [j.card_id for j in jobs] == ["quick", "too-long"]
+    batch = renderer.render_batch(jobs + [jobs[0].__class__("quick-2", jobs[0].html, jobs[0].sides,
+                                                            str(tmp_path / "quick-2.pdf"))])
+    (tmp_path / "alone").mkdir()
+    alone = renderer.render(jobs[1].__class__("too-long", jobs[1].html, jobs[1].sides, str(tmp_path / "alone" / "x.pdf")))
+    assert [(r.card_id, r.ok, r.pages) for r in batch] == [("quick", True, 1), ("too-long", False, 2), ("quick-2", True, 1)]
+    assert [o.describe() for o in batch[1].overflows] == [o.describe() for o in alone.overflows]
+    assert not (tmp_path / "too-long.pdf").exists()
+    for card_id in ("quick", "quick-2"):
+        reader = PdfReader(tmp_path / f"{card_id}.pdf")
+        assert len(reader.pages) == 1
+        assert reader.metadata.title.startswith("quick · ")  # its own title, not the batch's
+        assert "第1项" not in squash(pdf_text(tmp_path / f"{card_id}.pdf"))  # nothing of too-long
+
+
+def test_a_batch_that_warns_is_rendered_card_by_card_so_the_warning_names_its_card(tmp_path):
+    from sopbook.cards.fonts import require_cjk_font
+    from sopbook.cards.html import stylesheet
+    from sopbook.cards.pdf import CardJob, Renderer
+
+    root = make_project("cards-overflow", tmp_path)
+    renderer = Renderer(root, stylesheet(root, require_cjk_font()))
+    quick = _jobs(root, tmp_path)[0]
+    # A template that someday emits a URL outside the project: refused, with a warning.
+    leaky = CardJob("leaky", quick.html.replace("</footer>", '<img src="file:///etc/hostname"></footer>'),
+                    quick.sides, str(tmp_path / "leaky.pdf"))
+    results = renderer.render_batch([quick, leaky])
+    assert [r.card_id for r in results] == ["quick", "leaky"]
+    assert results[0].warnings == []
+    assert any("/etc/hostname" in w for w in results[1].warnings), results[1].warnings
+    assert (tmp_path / "quick.pdf").exists() and (tmp_path / "leaky.pdf").exists()

@@ -53,11 +53,24 @@ def _too_wide(side_box) -> float:
     return worst if worst > _TOLERANCE_PX else 0.0
 
 
-def measure(document, sides: tuple[str, ...]) -> list[Overflow]:
-    """Overflows of a rendered weasyprint Document whose sections carry data-side."""
+def card_of(page) -> str | None:
+    """The card a page of a batch document belongs to (its wrapper's data-card), if any."""
+    stack = [page._page_box]
+    while stack:
+        box = stack.pop()
+        element = getattr(box, "element", None)
+        if element is not None and element.get("data-card") is not None:
+            return element.get("data-card")
+        stack.extend(reversed(getattr(box, "children", ())))
+    return None
+
+
+def measure(pages, sides: tuple[str, ...]) -> list[Overflow]:
+    """Overflows of one card, given its rendered weasyprint pages whose sections carry data-side."""
     used: dict[str, list[float]] = {side: [] for side in sides}
     wide: dict[str, float] = {}
-    for page in document.pages:
+    pages = list(pages)
+    for page in pages:
         page_box = page._page_box
         top = page_box.content_box_y()
         for side, box in _side_fragments(page_box):
@@ -69,7 +82,7 @@ def measure(document, sides: tuple[str, ...]) -> list[Overflow]:
             out.append(Overflow(side, sum(heights[1:]) / PX_PER_MM, len(heights)))
         if wide.get(side):
             out.append(Overflow(side, wide[side] / PX_PER_MM, len(heights), "right"))
-    if not out and len(document.pages) != len(sides):
+    if not out and len(pages) != len(sides):
         # Pages with no side on them (e.g. a forced break in a template): still never silent.
-        out.append(Overflow("card", 0.0, len(document.pages)))
+        out.append(Overflow("card", 0.0, len(pages)))
     return out
