@@ -222,12 +222,16 @@ def _split(pdf: bytes, cards: list[tuple[CardJob, list[int]]]) -> None:
     from io import BytesIO
 
     from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import NameObject, TextStringObject
 
     reader = PdfReader(BytesIO(pdf))
+    lang = reader.trailer["/Root"].get("/Lang")
     for job, indices in cards:
         writer = PdfWriter()
         for index in indices:
             writer.add_page(reader.pages[index])
         writer.add_metadata(_metadata(job.html))
+        if lang is not None:  # screen readers and text extraction read Chinese as Chinese
+            writer._root_object[NameObject("/Lang")] = TextStringObject(str(lang))
         with open(job.out, "wb") as handle:
             writer.write(handle)
