@@ -40,6 +40,7 @@ class BuildResult:
     cards_rendered: list[str] = field(default_factory=list)
     cards_skipped: list[str] = field(default_factory=list)
     cards_summary: str = ""
+    pages_reused: int = 0  # generated pages written as the previous build had them
     seconds: dict[str, float] = field(default_factory=dict)
 
 
@@ -85,8 +86,10 @@ def _web_findings(messages: list[str], fallback: str) -> list[Finding]:
     return out
 
 
-def build_web(project: Project, out: Path, findings: list[Finding] | None = None) -> None:
-    """Run MkDocs (with the sopbook plugin) into `out`; the plugin reuses `project` and `findings`."""
+def build_web(project: Project, out: Path, findings: list[Finding] | None = None, previous: Path | None = None) -> int:
+    """Run MkDocs (with the sopbook plugin) into `out`; the plugin reuses `project` and `findings`,
+    and the generated pages of `previous` (a site built before) that nothing changed.
+    Returns how many pages were taken from `previous`."""
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # Material 9.8's banner on every build
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
@@ -103,12 +106,14 @@ def build_web(project: Project, out: Path, findings: list[Finding] | None = None
         config = load_config(str(config_file), site_dir=str(out))
         plugin = config.plugins.get("sopbook")
         if findings is not None and hasattr(plugin, "use_loaded"):
-            plugin.use_loaded(project, findings)
+            plugin.use_loaded(project, findings, previous)
         config.plugins.on_startup(command="build", dirty=False)
         try:
             build(config)
         finally:
             config.plugins.on_shutdown()
+        cache = getattr(plugin, "cache", None)
+        return len(cache.reused) if cache is not None else 0
     except MkDocsException as exc:
         raise BuildFailed(_web_findings(collect.messages, str(exc)), "web") from exc
     finally:
@@ -174,9 +179,9 @@ def build(root: Path | str, *, site_dir: str | None = None, jobs: int | None = N
         try:
             t = time.perf_counter()
             say("building the web handbook")
-            build_web(project, tmp, findings)
+            reused = build_web(project, tmp, findings, site)
             seconds["web"] = time.perf_counter() - t
-            result = BuildResult(site, findings, seconds=seconds)
+            result = BuildResult(site, findings, seconds=seconds, pages_reused=reused)
             if cards:
                 t = time.perf_counter()
                 say("rendering checklist cards")

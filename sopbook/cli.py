@@ -52,8 +52,9 @@ def cmd_build(args) -> int:
         print(f"sopbook: build failed ({exc.stage}); the previous site/ is unchanged", file=sys.stderr)
         return 1
     timings = ", ".join(f"{k} {v:.1f} s" for k, v in result.seconds.items())
+    pages = f"; pages unchanged since the last build {result.pages_reused}" if result.pages_reused else ""
     cards = f"; cards {result.cards_summary}" if result.cards_summary else ""
-    print(f"sopbook: built {result.site} ({timings}){cards}", file=sys.stderr)
+    print(f"sopbook: built {result.site} ({timings}){pages}{cards}", file=sys.stderr)
     return 0
 
 

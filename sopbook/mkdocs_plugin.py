@@ -31,7 +31,7 @@ from mkdocs.structure.pages import Page as MkPage
 from mkdocs.structure.toc import get_toc
 from markupsafe import escape
 
-from . import web_pages
+from . import web_cache, web_pages
 from .findings import Finding, LoadFailed, failing
 from .project import CARDS_DIR, CONTENT_DIR, HANDBOOK_FILE, Project, load_project
 from .templating import MACROS_DIR, environment
@@ -40,6 +40,7 @@ log = get_plugin_logger(__name__)
 
 CSS = "assets/sopbook/sopbook.css"
 SHIM = "assets/sopbook/iframe-worker-shim.js"
+REUSED_TEMPLATE = "sopbook-reused-page.html"
 
 
 class _PluginConfig(base.Config):
@@ -72,11 +73,19 @@ class SopbookPlugin(BasePlugin[_PluginConfig]):
         self.findings: list[Finding] | None = None
         # `sopbook build` has loaded and checked the project already: it hands both over here
         # (use_loaded) instead of the plugin doing it again (1.5 s at 1000 chapters).
-        self.loaded: tuple[Project, list[Finding]] | None = None
+        self.loaded: tuple[Project, list[Finding], Path | None] | None = None
+        # Generated pages whose previous output is written again (web_cache.py), sopbook build only.
+        self.cache: web_cache.PageCache | None = None
+        self.site_key = ""
+        self.keys: dict[str, str] = {}
+        self.reuse: set[str] = set()
 
-    def use_loaded(self, project: Project, findings: list[Finding]) -> None:
-        """For the next build only; `mkdocs serve` rebuilds read the files again."""
-        self.loaded = (project, findings)
+    def use_loaded(self, project: Project, findings: list[Finding], previous_site: Path | None = None) -> None:
+        """For the next build only; `mkdocs serve` rebuilds read the files again.
+
+        With `previous_site`, generated pages nothing has changed for are taken from there.
+        """
+        self.loaded = (project, findings, previous_site)
 
     # Runs after the other plugins' on_config (Material's offline plugin sets use_directory_urls
     # and adds a CDN polyfill there; both are settled here).
@@ -88,8 +97,11 @@ class SopbookPlugin(BasePlugin[_PluginConfig]):
         self.errors = []
         environment.cache_clear()  # `mkdocs serve`: pick up edited macros on the next build
         loaded, self.loaded = self.loaded, None
+        self.cache, self.keys, self.reuse = None, {}, set()
         if loaded is not None and loaded[0].root == self.root:
-            self.project, self.findings = loaded
+            self.project, self.findings, previous = loaded
+            if previous is not None:
+                self.cache = web_cache.PageCache(previous)
         else:
             self.findings = None
             try:
@@ -143,12 +155,23 @@ class SopbookPlugin(BasePlugin[_PluginConfig]):
             config.nav = web_pages.nav(self.site, pages, handwritten)
         return files
 
+    def on_nav(self, nav, *, config: MkDocsConfig, files: Files):
+        if self.cache is not None:
+            self.site_key = web_cache.site_key(config, nav)
+        return nav
+
     def on_page_markdown(self, markdown: str, *, page: MkPage, config: MkDocsConfig, files: Files) -> str:
         generated = self.generated.get(page.file.src_uri)
         if generated is not None:
             page.meta["title"] = escape(generated.title)  # Markup: see site_name in on_config
             if not generated.search:
                 page.meta["search"] = {"exclude": True}
+            if self.cache is not None:
+                key = self.keys[page.file.src_uri] = web_cache.page_key(self.site_key, page, generated.html)
+                if self.cache.previous_output(page.file.dest_uri, key) is not None:
+                    # The theme renders nothing (on_env); on_post_page writes the previous output.
+                    self.reuse.add(page.file.src_uri)
+                    page.meta["template"] = REUSED_TEMPLATE
             # The page is one raw HTML block that Markdown would only scan and pass through (a
             # third of the web build at 1000 chapters): skip it, on_page_content puts it back.
             return ""
@@ -174,7 +197,32 @@ class SopbookPlugin(BasePlugin[_PluginConfig]):
         if self.errors:
             errors, self.errors = self.errors, []
             raise _failure("broken references in trainer pages", errors)
+        if self.cache is not None:
+            import jinja2
+
+            env.loader = jinja2.ChoiceLoader([jinja2.DictLoader({REUSED_TEMPLATE: ""}), env.loader])
         return env
+
+    # Last, so the output recorded (and reused next time) is what every other plugin made of it.
+    @event_priority(-100)
+    def on_post_page(self, output: str, *, page: MkPage, config: MkDocsConfig) -> str:
+        src_uri = page.file.src_uri
+        if self.cache is None or src_uri not in self.keys:
+            return output
+        key = self.keys[src_uri]
+        if src_uri in self.reuse:
+            previous = self.cache.previous_output(page.file.dest_uri, key)
+            if previous is None:  # checked a moment ago: only a change to site/ mid-build gets here
+                raise PluginError(f"sopbook: {page.file.dest_uri} in the previous site changed during the build; "
+                                  "build again")
+            self.cache.reused.append(src_uri)
+            output = previous
+        self.cache.record(page.file.dest_uri, key, output)
+        return output
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self.cache is not None:
+            self.cache.save(Path(config.site_dir))
 
     def on_serve(self, server, *, config: MkDocsConfig, builder):
         assert self.root is not None

@@ -71,3 +71,47 @@ def test_build_reads_and_checks_the_content_once(project_dir, monkeypatch):
     assert len(loads) == 1 and len(checks) == 1
     health = (project_dir / "site" / "health" / "index.html").read_text(encoding="utf-8")
     assert re.search(r"待补充 [1-9]", health)  # the health page still lists what the one check found
+
+
+def _html(site: Path) -> dict[str, bytes]:
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*.html"))}
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, old
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_a_rebuild_writes_unchanged_generated_pages_as_they_were_and_equals_a_fresh_build(project_dir, tmp_path):
+    # MkDocs renders every page again; sopbook build takes the generated pages nothing changed
+    # from the previous site (issue 7). The result must be exactly what a fresh build writes.
+    first = build(project_dir, cards=False)
+    assert first.pages_reused == 0
+    _edit(project_dir / "content" / "delivery.yml", "邀请客户踩刹车踏板,感受力度", "邀请客户踩刹车踏板,感受踏板力度")
+    again = build(project_dir, cards=False)
+    generated = ["cards/index.html", "delivery/index.html", "health/index.html", "kpis/index.html",
+                 "mobile/index.html", "syllabus/index.html"]
+    assert again.pages_reused == len(generated) - 1  # all but the chapter that changed
+    fresh = tmp_path / "fresh"
+    shutil.copytree(project_dir, fresh, ignore=shutil.ignore_patterns("site", "site.*"))
+    build(fresh, cards=False)
+    assert _html(project_dir / "site") == _html(fresh / "site")
+    assert "感受踏板力度" in (project_dir / "site" / "delivery" / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_navigation_change_renders_every_page_again(project_dir):
+    build(project_dir, cards=False)
+    _edit(project_dir / "content" / "mobile.yml", "title: 移动服务客户体验管理", "title: 移动服务体验管理")
+    again = build(project_dir, cards=False)
+    assert again.pages_reused == 0  # every page's sidebar shows the new title
+    assert "移动服务体验管理" in (project_dir / "site" / "delivery" / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_previous_page_edited_by_hand_is_rendered_again(project_dir):
+    build(project_dir, cards=False)
+    page = project_dir / "site" / "mobile" / "index.html"
+    page.write_text(page.read_text(encoding="utf-8").replace("移动服务的关键时刻", "篡改"), encoding="utf-8")
+    again = build(project_dir, cards=False)
+    assert again.pages_reused == 5
+    assert "篡改" not in page.read_text(encoding="utf-8") and "移动服务的关键时刻" in page.read_text(encoding="utf-8")

@@ -33,13 +33,14 @@ def project(tmp_path) -> Path:
     return root
 
 
-def fake_web(project, out: Path, findings=None) -> None:
+def fake_web(project, out: Path, findings=None, previous=None) -> int:
     out.mkdir(parents=True)
     (out / "index.html").write_text("<h1>新</h1>", encoding="utf-8")
+    return 0
 
 
 def failing_web(error: BaseException):
-    def run(project, out: Path, findings=None) -> None:
+    def run(project, out: Path, findings=None, previous=None) -> int:
         fake_web(project, out)  # half the site is written, then...
         (out / "half.html").write_text("half", encoding="utf-8")
         raise error
@@ -148,7 +149,7 @@ def test_a_build_killed_half_way_leaves_the_site_and_the_next_build_sweeps_up(pr
         import pathlib, time
         import sopbook.build
 
-        def slow_web(project, out, findings=None):
+        def slow_web(project, out, findings=None, previous=None):
             out.mkdir(parents=True)
             (out / "half.html").write_text("half")
             pathlib.Path({str(started)!r}).touch()

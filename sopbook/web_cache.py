@@ -1,0 +1,120 @@
+"""Reuse a generated page's finished HTML from the previous build when nothing it shows changed.
+
+MkDocs has no incremental build: after a one-line fix it renders every page through the theme
+again, which at 1000 chapters is most of a rebuild (issue 7). A generated page's output is a
+function of its own HTML, title and metadata, its place in the navigation (the sidebar and the
+previous/next links show the whole navigation's titles and URLs), the resolved site settings,
+and the code and packages that render it. The key below hashes all of those; a page whose key
+matches the previous build's, and whose previous file is still the one that build wrote, is
+not rendered by the theme again: its old output is written instead.
+
+Only `sopbook build` turns this on (it builds beside the previous site and swaps); a bare
+`mkdocs build` or `mkdocs serve` renders everything, as MkDocs always does. Hand-written pages
+are always rendered: Markdown extensions may read files this key knows nothing about.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+MANIFEST = ".sopbook-pages.json"
+FORMAT = 1
+PACKAGES = ("sopbook", "mkdocs", "mkdocs-material", "pymdown-extensions", "markdown", "jinja2", "jieba")
+
+
+def _digest(*parts: Any) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        data = part if isinstance(part, bytes) else json.dumps(part, ensure_ascii=False, sort_keys=True,
+                                                                default=str).encode("utf-8")
+        h.update(len(data).to_bytes(8, "big"))
+        h.update(data)
+    return h.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def _code() -> str:
+    """Versions of the rendering packages, and sopbook's own source (an edited checkout keeps its version)."""
+    versions = []
+    for package in PACKAGES:
+        try:
+            versions.append(f"{package} {metadata.version(package)}")
+        except metadata.PackageNotFoundError:
+            versions.append(f"{package} -")
+    here = Path(__file__).parent
+    return _digest(versions, *(p.read_bytes() for p in sorted(here.rglob("*.py"))),
+                   *(p.read_bytes() for p in sorted((here / "web_assets").glob("*")) if p.is_file()))
+
+
+def _nav_items(items) -> list:
+    out = []
+    for item in items:
+        children = getattr(item, "children", None)
+        out.append([type(item).__name__, str(item.title or ""), getattr(item, "url", None),
+                    _nav_items(children) if children else None])
+    return out
+
+
+def site_key(config, nav) -> str:
+    """Everything every page shows beside its own content: settings, theme, navigation, code."""
+    config_file = Path(config.config_file_path)
+    settings = {
+        "site_name": str(config.site_name), "site_url": config.site_url, "copyright": config.copyright,
+        "site_description": config.site_description, "repo_url": config.repo_url, "edit_uri": config.edit_uri,
+        "use_directory_urls": config.use_directory_urls, "extra": dict(config.extra),
+        "extra_css": [str(x) for x in config.extra_css], "extra_javascript": [str(x) for x in config.extra_javascript],
+        "theme": {key: config.theme[key] for key in config.theme}, "theme_dirs": list(config.theme.dirs),
+    }
+    # Template overrides (custom_dir) and MkDocs hooks are project files, not package versions.
+    local = [Path(d) for d in config.theme.dirs if "site-packages" not in Path(d).parts]
+    local_files = sorted(f for d in local for f in d.rglob("*") if f.is_file())
+    hooks = sorted(Path(h) for h in (config.get("hooks") or []))
+    return _digest(_code(), config_file.read_bytes() if config_file.is_file() else b"", settings, _nav_items(nav.items),
+                   [(str(f), f.read_bytes().hex()) for f in local_files + hooks if f.is_file()])
+
+
+def page_key(site: str, page, html: str) -> str:
+    return _digest(site, page.file.src_uri, page.file.dest_uri, str(page.title or ""), dict(page.meta), html)
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+class PageCache:
+    """The previous build's generated pages: which can be written again as they were."""
+
+    def __init__(self, previous_site: Path | None) -> None:
+        self.previous = Path(previous_site) if previous_site else None
+        self.old: dict[str, dict] = {}
+        self.new: dict[str, dict] = {}
+        self.reused: list[str] = []
+        if self.previous is not None:  # no site yet: nothing to reuse, a manifest to write
+            try:
+                data = json.loads((self.previous / MANIFEST).read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                data = {}
+            if isinstance(data, dict) and data.get("format") == FORMAT and isinstance(data.get("pages"), dict):
+                self.old = data["pages"]
+
+    def previous_output(self, dest_uri: str, key: str) -> str | None:
+        """The page's previous HTML if its key matches and the file is the one that build wrote."""
+        entry = self.old.get(dest_uri)
+        if self.previous is None or not isinstance(entry, dict) or entry.get("key") != key:
+            return None
+        try:
+            data = (self.previous / dest_uri).read_bytes()
+        except OSError:
+            return None
+        return data.decode("utf-8") if _sha(data) == entry.get("sha256") else None
+
+    def record(self, dest_uri: str, key: str, output: str) -> None:
+        self.new[dest_uri] = {"key": key, "sha256": _sha(output.encode("utf-8", errors="xmlcharrefreplace"))}
+
+    def save(self, site_dir: Path) -> None:
+        data = {"format": FORMAT, "pages": dict(sorted(self.new.items()))}
+        (Path(site_dir) / MANIFEST).write_text(json.dumps(data, indent=0) + "\n", encoding="utf-8")
