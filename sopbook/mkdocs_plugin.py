@@ -12,7 +12,10 @@ rendering), in the spirit of Material's own plugins:
                     skips Markdown for generated pages (they are HTML already);
 - on_page_content   puts generated pages' HTML in place of Markdown's pass, with their table of
                     contents and anchors;
+- on_nav      (sopbook build only) hashes what every page shows beside its own content;
 - on_env      aborts once with every broken trainer reference;
+- on_post_page, on_post_build  (sopbook build only) write unchanged generated pages as the
+              previous build had them, and record what this build wrote (web_cache.py);
 - on_serve    rebuilds when YAML in content/ or checklists/, handbook.yml or macros/ change.
 """
 from __future__ import annotations
