@@ -346,14 +346,13 @@ def card_groups(site: Site, links: Links) -> list[dict]:
     """
     from urllib.parse import quote
 
-    from .cards import sheet_file, sheet_groups  # light: WeasyPrint is imported only when cards render
+    from .cards import sheet_chapter, sheet_file, sheet_groups  # light: WeasyPrint is imported only when cards render
 
     rows = {row["card"].id: row for row in cards_for(site, links)}
     groups = []
     for name, cards in sheet_groups(site.project.cards).items():
         members = [rows[card.id] for card in cards]
-        chapters = {row["chapter"].id if row["chapter"] else None: row["chapter"] for row in members}
-        chapter = next(iter(chapters.values())) if len(chapters) == 1 else None
+        chapter = sheet_chapter([row["chapter"] for row in members])
         groups.append({
             "title": chapter.title if chapter is not None else name,
             "chapter": chapter,  # then the cards need not name it again

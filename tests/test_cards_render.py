@@ -167,7 +167,9 @@ def test_one_a4_sheet_per_card_file_holding_its_cards_in_file_order(cards):
         assert order == sorted(order), (name, order)
         others = {c.id for c in cards.project.cards} - set(ids)
         assert not any(f"{card_id}{squash(cards.project.handbook.title)}" in text for card_id in others), name
-        assert PdfReader(sheet).metadata.title == f"{cards.project.handbook.title} · {name} · 检查卡 A4"
+        # Named like its section of the card index: the chapter its cards come from.
+        chapter = cards.project.chapter("delivery" if name == "delivery" else "mobile").title
+        assert PdfReader(sheet).metadata.title == f"{cards.project.handbook.title} · {chapter} · 检查卡 A4"
     # Each card's text is on its sheet, as on its own PDF.
     assert "确认“刹车正常了吗?”→点头确认" in squash(pdf_text(cards.out / "a4" / "delivery.pdf"))
     assert re.search("推荐者.*7天内.*被动者.*3天内.*贬损者.*24小时内", squash(pdf_text(cards.out / "a4" / "mobile.pdf")))
@@ -279,13 +281,15 @@ def test_sheets_imposed_in_worker_processes_are_the_same_files(cards, tmp_path):
     """A full build imposes its many sheets in parallel; the sheets must not depend on it."""
     import importlib
 
+    from pypdf import PdfReader
+
     from sopbook.cards import sheet_groups
 
     impose = importlib.import_module("sopbook.cards.impose")
     jobs = []
     for name, group in sheet_groups(cards.project.cards).items():
         sheet_cards = tuple(impose.SheetCard(c.id, _pdf(cards, c.id), bool(c.back)) for c in group)
-        title = f"{cards.project.handbook.title} · {name} · 检查卡 A4"
+        title = PdfReader(cards.out / "a4" / f"{name}.pdf").metadata.title
         jobs.append(impose.SheetJob(sheet_cards, tmp_path / f"{name}.pdf", title))
     impose.impose_all(jobs, workers=2, min_cards=0)
     for job in jobs:

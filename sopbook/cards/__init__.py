@@ -50,6 +50,18 @@ def sheet_file(name: str) -> str:
     return f"{SHEET_DIR}/{name}.pdf"
 
 
+def sheet_chapter(chapters: list):
+    """The chapter all of a sheet's cards come from, if there is one: what the sheet is called
+    (on the card index and in the PDF's title), else it is called by its file's name."""
+    ids = {chapter.id if chapter is not None else None for chapter in chapters}
+    return chapters[0] if len(ids) == 1 and chapters[0] is not None else None
+
+
+def sheet_title(handbook_title: str, name: str, chapters: list) -> str:
+    chapter = sheet_chapter(chapters)
+    return f"{handbook_title} · {chapter.title if chapter is not None else name} · 检查卡 A4"
+
+
 def sheet_groups(cards: list[Card]) -> dict[str, list[Card]]:
     """Cards by sheet, in checklists/ order: files by name, cards as their file lists them."""
     groups: dict[str, list[Card]] = {}
@@ -202,12 +214,12 @@ def build_cards(project: Project, out_dir: Path, *, previous: Path | None = None
             if not all(cid in new.cards for cid in ids):
                 continue  # unreachable without an error finding; a sheet must hold all its cards
             file = sheet_file(name)
-            sheet_title = f"{title} · {name} · 检查卡 A4"
-            skey = sheet_key([(cid, keys[cid]) for cid in ids], sheet_title)
+            pdf_title = sheet_title(title, name, [planned[cid].front.chapter for cid in ids])
+            skey = sheet_key([(cid, keys[cid]) for cid in ids], pdf_title)
             (out_dir / SHEET_DIR).mkdir(exist_ok=True)
             if force or old.key_of_sheet(name) != skey or not _reuse(previous, out_dir, file):
                 stale.append(SheetJob(tuple(SheetCard(cid, out_dir / f"{cid}.pdf", bool(planned[cid].backs))
-                                            for cid in ids), _fresh(out_dir / file), sheet_title))
+                                            for cid in ids), _fresh(out_dir / file), pdf_title))
                 report.imposed.append(name)
             new.sheets[name] = {"key": skey, "file": file, "cards": ids}
             report.sheets.append(out_dir / file)
@@ -231,4 +243,5 @@ def build_cards(project: Project, out_dir: Path, *, previous: Path | None = None
     return report
 
 
-__all__ = ["CardsReport", "SHEET_DIR", "build_cards", "sheet_file", "sheet_groups", "sheet_name"]
+__all__ = ["CardsReport", "SHEET_DIR", "build_cards", "sheet_chapter", "sheet_file", "sheet_groups", "sheet_name",
+           "sheet_title"]
