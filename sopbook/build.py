@@ -112,8 +112,8 @@ def build_web(project: Project, out: Path, findings: list[Finding] | None = None
             build(config)
         finally:
             config.plugins.on_shutdown()
-        cache = getattr(plugin, "cache", None)
-        return len(cache.reused) if cache is not None else 0
+        # Every page planned for reuse was written from the previous site, or the build failed.
+        return len(getattr(plugin, "reuse", ()))
     except MkDocsException as exc:
         raise BuildFailed(_web_findings(collect.messages, str(exc)), "web") from exc
     finally:

@@ -218,7 +218,6 @@ class SopbookPlugin(BasePlugin[_PluginConfig]):
             if previous is None:  # checked a moment ago: only a change to site/ mid-build gets here
                 raise PluginError(f"sopbook: {page.file.dest_uri} in the previous site changed during the build; "
                                   "build again")
-            self.cache.reused.append(src_uri)
             output = previous
         self.cache.record(page.file.dest_uri, key, output)
         return output

@@ -92,7 +92,6 @@ class PageCache:
         self.previous = Path(previous_site) if previous_site else None
         self.old: dict[str, dict] = {}
         self.new: dict[str, dict] = {}
-        self.reused: list[str] = []
         if self.previous is not None:  # no site yet: nothing to reuse, a manifest to write
             try:
                 data = json.loads((self.previous / MANIFEST).read_text(encoding="utf-8"))

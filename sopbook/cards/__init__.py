@@ -209,6 +209,8 @@ def build_cards(project: Project, out_dir: Path, *, previous: Path | None = None
         title = project.handbook.title
         stale: list[SheetJob] = []
         groups = sheet_groups(project.cards)
+        if groups:
+            (out_dir / SHEET_DIR).mkdir(exist_ok=True)
         for name, cards in groups.items():
             ids = [c.id for c in cards]
             if not all(cid in new.cards for cid in ids):
@@ -216,7 +218,6 @@ def build_cards(project: Project, out_dir: Path, *, previous: Path | None = None
             file = sheet_file(name)
             pdf_title = sheet_title(title, name, [planned[cid].front.chapter for cid in ids])
             skey = sheet_key([(cid, keys[cid]) for cid in ids], pdf_title)
-            (out_dir / SHEET_DIR).mkdir(exist_ok=True)
             if force or old.key_of_sheet(name) != skey or not _reuse(previous, out_dir, file):
                 stale.append(SheetJob(tuple(SheetCard(cid, out_dir / f"{cid}.pdf", bool(planned[cid].backs))
                                             for cid in ids), _fresh(out_dir / file), pdf_title))

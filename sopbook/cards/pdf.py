@@ -9,9 +9,11 @@ from __future__ import annotations
 import logging
 import re
 import time
-from html import escape as html_escape, unescape as html_unescape
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from html import escape as html_escape, unescape as html_unescape
 from pathlib import Path
+from typing import Iterator
 from urllib.parse import unquote, urlsplit
 
 from .fit import Overflow, card_of, measure
@@ -82,6 +84,19 @@ class _Collect(logging.Handler):
             self.messages.append(message)
 
 
+@contextmanager
+def _weasyprint_warnings() -> Iterator[list[str]]:
+    """What WeasyPrint logs while the block runs: it warns (a refused URL, an unknown CSS
+    property) and carries on, so its log is the only place a card's problems show."""
+    log = logging.getLogger("weasyprint")
+    collect = _Collect()
+    log.addHandler(collect)
+    try:
+        yield collect.messages
+    finally:
+        log.removeHandler(collect)
+
+
 class Renderer:
     def __init__(self, root: Path, css: str) -> None:
         import weasyprint
@@ -98,23 +113,19 @@ class Renderer:
     def render(self, job: CardJob) -> CardResult:
         start = time.perf_counter()
         result = CardResult(job.card_id)
-        log = logging.getLogger("weasyprint")
-        collect = _Collect()
-        log.addHandler(collect)
-        try:
-            html = self._weasyprint.HTML(string=fill_qr_slots(job.html), base_url=self.base_url,
-                                         url_fetcher=self.fetcher)
-            document = html.render(stylesheets=[self.stylesheet], font_config=self.font_config)
-            result.pages = len(document.pages)
-            result.overflows = measure(document.pages, job.sides)
-            if not result.overflows:
-                document.write_pdf(job.out)
-                result.size = Path(job.out).stat().st_size
-        except Exception as exc:  # reported as a finding with the card id, never a traceback
-            result.error = f"{type(exc).__name__}: {exc}"
-        finally:
-            log.removeHandler(collect)
-        result.warnings = collect.messages
+        with _weasyprint_warnings() as warnings:
+            try:
+                html = self._weasyprint.HTML(string=fill_qr_slots(job.html), base_url=self.base_url,
+                                             url_fetcher=self.fetcher)
+                document = html.render(stylesheets=[self.stylesheet], font_config=self.font_config)
+                result.pages = len(document.pages)
+                result.overflows = measure(document.pages, job.sides)
+                if not result.overflows:
+                    document.write_pdf(job.out)
+                    result.size = Path(job.out).stat().st_size
+            except Exception as exc:  # reported as a finding with the card id, never a traceback
+                result.error = f"{type(exc).__name__}: {exc}"
+        result.warnings = warnings
         result.seconds = time.perf_counter() - start
         return result
 
@@ -131,28 +142,26 @@ class Renderer:
         if not batchable:
             return [self.render(job) for job in jobs]
         start = time.perf_counter()
-        log = logging.getLogger("weasyprint")
-        collect = _Collect()
-        log.addHandler(collect)
-        try:
-            html = self._weasyprint.HTML(string=_batch_html(jobs), base_url=self.base_url, url_fetcher=self.fetcher)
-            document = html.render(stylesheets=[self.stylesheet], font_config=self.font_config)
-            pages = _pages_by_card(document, [job.card_id for job in jobs])
-            results = []
-            for job in jobs:
-                result = CardResult(job.card_id, pages=len(pages[job.card_id]))
-                result.overflows = measure([document.pages[i] for i in pages[job.card_id]], job.sides)
-                results.append(result)
-            fitting = [(job, result) for job, result in zip(jobs, results) if result.ok]
-            if fitting:
-                _split(document.write_pdf(), [(job, pages[job.card_id]) for job, _ in fitting])
-                for job, result in fitting:
-                    result.size = Path(job.out).stat().st_size
-        except Exception:
-            collect.messages.append("batch failed")
-        finally:
-            log.removeHandler(collect)
-        if collect.messages:
+        failed = False
+        with _weasyprint_warnings() as warnings:
+            try:
+                html = self._weasyprint.HTML(string=_batch_html(jobs), base_url=self.base_url,
+                                             url_fetcher=self.fetcher)
+                document = html.render(stylesheets=[self.stylesheet], font_config=self.font_config)
+                pages = _pages_by_card(document, [job.card_id for job in jobs])
+                results = []
+                for job in jobs:
+                    result = CardResult(job.card_id, pages=len(pages[job.card_id]))
+                    result.overflows = measure([document.pages[i] for i in pages[job.card_id]], job.sides)
+                    results.append(result)
+                fitting = [(job, result) for job, result in zip(jobs, results) if result.ok]
+                if fitting:
+                    _split(document.write_pdf(), [(job, pages[job.card_id]) for job, _ in fitting])
+                    for job, result in fitting:
+                        result.size = Path(job.out).stat().st_size
+            except Exception:
+                failed = True
+        if failed or warnings:
             for job in jobs:
                 Path(job.out).unlink(missing_ok=True)
             return [self.render(job) for job in jobs]
