@@ -6,6 +6,9 @@ never by authors) so that findings can name file and line.
 """
 from __future__ import annotations
 
+import difflib
+import re
+from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any, Literal, Union
 
@@ -14,7 +17,9 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    AfterValidator,
     PlainSerializer,
+    Strict,
     StringConstraints,
     WithJsonSchema,
     model_validator,
@@ -37,7 +42,23 @@ Ref = Annotated[
     StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*(?:\.[a-z0-9]+(?:-[a-z0-9]+)*)?$", max_length=130),
     Field(description="Reference to a thing by global address 'chapter.thing' (or 'thing' within the chapter)."),
 ]
-Text = Annotated[str, StringConstraints(min_length=1)]
+# str_strip_whitespace makes "  " empty, so the schema asks for one visible character, not one character.
+Text = Annotated[str, StringConstraints(min_length=1), WithJsonSchema({"type": "string", "pattern": r"\S"})]
+
+# YAML writes `pending: y`, `ordered: "true"`, `low: "5"` or `day: 1.5` as easily as the right value;
+# pydantic's lax mode would turn each into true, 5 or 1 without a word. Content means what it says:
+# flags are true or false, counts are whole numbers, numbers are numbers.
+Flag = Annotated[bool, Strict()]
+Whole = Annotated[int, Strict()]
+Number = Annotated[float, Strict()]
+
+# A step, a procedure and an event's stated duration last at most a day (timelines span days with
+# `day:`): anything longer is a typo, and a bound keeps sums of minutes finite (1e308 + 1e308 is inf).
+MAX_MINUTES = 24 * 60
+Minutes = Annotated[float, Strict(), Field(ge=0, le=MAX_MINUTES)]
+# How far the day offsets of a timeline reach (day: -3650..3650), in minutes.
+MAX_SPAN_MINUTES = 3651 * MAX_MINUTES
+SpanMinutes = Annotated[float, Strict(), Field(ge=-MAX_SPAN_MINUTES, le=MAX_SPAN_MINUTES)]
 
 
 def _as_text(value: Any) -> Any:
@@ -48,7 +69,17 @@ def _as_text(value: Any) -> Any:
     return value
 
 
-Cell = Annotated[str, BeforeValidator(_as_text)]
+Cell = Annotated[str, BeforeValidator(_as_text), WithJsonSchema({"type": ["string", "number"]})]
+
+
+@dataclass(frozen=True)
+class TextShortForm:
+    """JSON Schema of a value that may also be written as bare text, which the loader expands
+    (a paragraph in a block list, a checklist item): if it is a string, text; else the long form.
+    if/then/else rather than anyOf, so an editor reports a wrong mapping against its own fields."""
+
+    def __get_pydantic_json_schema__(self, core_schema, handler):
+        return {"if": {"type": "string"}, "then": {"type": "string", "pattern": r"\S"}, "else": handler(core_schema)}
 
 
 def _validated(parser):
@@ -64,7 +95,8 @@ def _validated(parser):
 Time = Annotated[
     str,
     BeforeValidator(_validated(q.parse_time)),
-    WithJsonSchema({"type": "string", "pattern": r"^\d{1,2}[:：]\d{2}$", "description": "Clock time, e.g. 9:00 or 20:30."}),
+    WithJsonSchema({"type": "string", "pattern": r"^\s*[0-9０-９]{1,2}[:：][0-9０-９]{2}\s*$",
+                    "description": "Clock time, e.g. 9:00 or 20:30."}),
 ]
 TargetField = Annotated[
     q.Target,
@@ -78,6 +110,32 @@ AmountField = Annotated[
     PlainSerializer(lambda a: a.text, return_type=str),
     WithJsonSchema({"type": "string", "description": "Amount as written: ¥6万, ¥40, 1,500倍, 25%"}),
 ]
+
+
+def _iso_date(value: Any) -> date:
+    # YAML 1.2 has no timestamps: `revised: 2026-11-23` is text, read here as exactly YYYY-MM-DD
+    # (pydantic's lax date would also take a number of seconds or a datetime).
+    if isinstance(value, date):
+        return value
+    shown = getattr(value, "source", None) or (value if isinstance(value, str) else repr(value))
+    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        raise PydanticCustomError("sopbook_date", "expected a date like 2026-11-23, got {shown}", {"shown": shown})
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise PydanticCustomError("sopbook_date", "{shown} is not a real date", {"shown": value}) from None
+
+
+def _not_future(value: date) -> date:
+    today = date.today()
+    if value > today:
+        raise PydanticCustomError("sopbook_future_date", "{date} is in the future (today is {today})",
+                                  {"date": value.isoformat(), "today": today.isoformat()})
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date),
+                    WithJsonSchema({"type": "string", "format": "date", "pattern": r"^\s*\d{4}-\d{2}-\d{2}\s*$"})]
 DeadlineField = Annotated[
     str,
     BeforeValidator(_validated(lambda v: (q.parse_deadline_hours(v), str(v))[1])),
@@ -129,7 +187,7 @@ class BulletList(Node):
     type: Literal["list"] = "list"
     id: Id | None = None
     title: str | None = None
-    ordered: bool = False
+    ordered: Flag = False
     items: list[ListItem | Cell]
 
 
@@ -169,10 +227,18 @@ class ChecklistItem(Node):
 
 
 def _item(value: Any) -> Any:
+    # An item is text to tick: `- 1.0` is the author's text that YAML read as a number, and
+    # `- 注意: 对角车轮放置轮挡` text that YAML read as a mapping (no field of an item is named so).
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        raise PydanticCustomError("string_type", "Input should be a valid string")
+    if isinstance(value, dict) and len(value) == 1 and not isinstance(next(iter(value.values())), (dict, list)):
+        key = next(iter(value))
+        if not difflib.get_close_matches(str(key), ["text", "note"], n=1, cutoff=0.6):
+            raise PydanticCustomError("string_type", "Input should be a valid string")
     return {"text": value} if isinstance(value, str) else value
 
 
-Item = Annotated[ChecklistItem, BeforeValidator(_item)]
+Item = Annotated[ChecklistItem, BeforeValidator(_item), TextShortForm()]
 
 
 def _located_items(value: Any) -> Any:
@@ -195,6 +261,7 @@ class ChecklistGroup(Node):
 
 
 class Confirmation(Node):
+    label: Text = Field("确认", description="Who confirms, as the source writes it before the line, e.g. 客户确认.")
     question: str | None = Field(None, description="What the staff member asks, e.g. 刹车正常了吗?")
     expected: str | None = Field(None, description="The answer or act that closes the list, e.g. 点头确认.")
     text: str | None = Field(None, description="A confirmation that is an act, not a question, e.g. 客户签字确认.")
@@ -217,7 +284,7 @@ class Step(Node):
     id: Id
     title: Text
     label: str | None = Field(None, description="Step label as written, e.g. 'Step 1' or '第一步'.")
-    minutes: float | None = Field(None, ge=0)
+    minutes: Minutes | None = None
     deadline: DeadlineField | None = None
     actions: list[Cell] = []
     key: str | None = Field(None, description="The step's 【关键】 line.")
@@ -228,12 +295,12 @@ class Procedure(Node):
     type: Literal["procedure"] = "procedure"
     id: Id
     title: Text
-    total_minutes: float | None = Field(None, ge=0, description="The total the source states.")
+    total_minutes: Minutes | None = Field(None, description="The total the source states.")
     governed_by: Ref | None = Field(None, description="KPI whose target the total must meet.")
     responds_to: Ref | None = Field(
         None, description="Segment this procedure answers; its first deadline must not be later than the segment's."
     )
-    steps: list[Step]
+    steps: list[Step]  # none is an error of the check, as an empty checklist is (completeness)
 
 
 class Kpi(Node):
@@ -258,13 +325,13 @@ class Event(Node):
     title: str | None = Field(
         None, description="Sub-heading the source puts before this event, e.g. MOT 1 - 预约确认(超预期)."
     )
-    day: int = Field(0, ge=-3650, le=3650, description="Day offset from the first day (次日 = 1).")
+    day: Whole = Field(0, ge=-3650, le=3650, description="Day offset from the first day (次日 = 1).")
     day_label: str | None = Field(None, description="The day as written, e.g. 次日, Day 1.")
     time: Time | None = None
     time_label: str | None = Field(None, description="Time as written when it is not a clock time.")
     actor: str | None = None
     text: Text
-    minutes: float | None = Field(None, ge=0, description="A duration the source states for this event.")
+    minutes: Minutes | None = Field(None, description="A duration the source states for this event.")
     marks: list[Literal["booking", "departure", "arrival", "meeting", "start", "done", "leave"]] = []
     mot: Ref | None = Field(None, description="The moment of truth this event is.")
     peak: str | None = Field(None, description="Peak label as written, e.g. 【峰值1:...】.")
@@ -275,7 +342,7 @@ class Timeline(Node):
     type: Literal["timeline"] = "timeline"
     id: Id
     title: Text
-    stated_total_minutes: float | None = Field(
+    stated_total_minutes: SpanMinutes | None = Field(
         None, description="Duration a summary table states for this timeline (first to last event)."
     )
     stated_in: str | None = Field(None, description="Where that total is stated, e.g. 数据对比表.")
@@ -296,8 +363,8 @@ class Case(Node):
 class Segment(Node):
     id: Id
     label: Text
-    low: int = Field(ge=0, le=10)
-    high: int = Field(ge=0, le=10)
+    low: Whole = Field(ge=0, le=10)
+    high: Whole = Field(ge=0, le=10)
     state: list[Cell] = []
     strategy: list[Cell]
     deadline: DeadlineField
@@ -318,7 +385,7 @@ class SegmentTable(Node):
 
 
 class FollowUp(Node):
-    day: int = Field(ge=0, le=3650, description="Days after the start of the procedure.")
+    day: Whole = Field(ge=0, le=3650, description="Days after the start of the procedure.")
     text: Text
 
 
@@ -342,18 +409,18 @@ class Calculation(Node):
     inputs: list[Quantity] = Field(min_length=1)
     result: AmountField
     result_label: str | None = None
-    tolerance: float = Field(0.01, ge=0, description="Relative tolerance for rounding in the source.")
+    tolerance: Number = Field(0.01, ge=0, le=1, description="Relative tolerance for rounding in the source.")
 
 
 class TimingWindow(Node):
     anchor: Literal["booking", "departure", "arrival", "meeting", "start", "done", "leave"]
-    start: float = Field(description="Minutes relative to the anchor the moment may begin (negative: before).")
-    end: float = Field(description="Minutes relative to the anchor the moment must begin by.")
+    start: SpanMinutes = Field(description="Minutes relative to the anchor the moment may begin (negative: before).")
+    end: SpanMinutes = Field(description="Minutes relative to the anchor the moment must begin by.")
 
 
 class Mot(Node):
     id: Id
-    number: int
+    number: Whole = Field(ge=0, le=999)
     title: Text
     timing: Text = Field(description="Timing rule as written, e.g. 客户提交预约后5分钟内.")
     window: TimingWindow | None = None
@@ -391,6 +458,7 @@ Block = Annotated[
         Case, SegmentTable, FollowUps, Calculation, MotSet, Pending,
     ],
     Field(discriminator="type"),
+    TextShortForm(),
 ]
 
 
@@ -407,8 +475,8 @@ Blocks = Annotated[list[Block], BeforeValidator(_prose_shorthand)]
 class Section(Node):
     id: Id
     title: Text
-    pending: bool = Field(False, description="The source has this heading but no body: nothing invented.")
-    count: bool = Field(True, description="Check the count the title claims (三大, 六步) against what is listed.")
+    pending: Flag = Field(False, description="The source has this heading but no body: nothing invented.")
+    count: Flag = Field(True, description="Check the count the title claims (三大, 六步) against what is listed.")
     blocks: Blocks = []
     sections: list[Section] = []
 
@@ -423,7 +491,7 @@ class Chapter(Node):
     id: Id
     title: Text
     day: str | None = Field(None, description="Course day as written, e.g. 18.5 or 19.")
-    module: int | None = None
+    module: Whole | None = Field(None, ge=0, le=999)
     lead: Prose | None = None
     sections: list[Section]
     next: Ref | None = Field(None, description="Id of the chapter (written or planned) this one points to.")
@@ -433,25 +501,26 @@ class Chapter(Node):
 
 class SyllabusEntry(Node):
     id: Id
-    planned: bool = False
+    planned: Flag = False
     title: str | None = Field(None, description="Required for planned chapters; written ones use their own.")
     day: str | None = None
-    module: int | None = None
+    module: Whole | None = Field(None, ge=0, le=999)
     note: str | None = None
 
 
 class CardLint(Node):
     """Thresholds of the checklist-design lint (Boorman; WHO Surgical Safety Checklist)."""
 
-    max_items_per_pause: int = Field(9, ge=1, description="Items in one pause point (group).")
-    max_item_chars: int = Field(30, ge=5, description="Characters in one checklist item.")
+    max_items_per_pause: Whole = Field(9, ge=1, le=1000, description="Items in one pause point (group).")
+    max_item_chars: Whole = Field(30, ge=5, le=10000, description="Characters in one checklist item.")
 
 
 class Handbook(Node):
     title: Text
     subtitle: str | None = None
     version: Text
-    revised: date
+    revised: Annotated[IsoDate, AfterValidator(_not_future)] = Field(
+        description="Date of the last revision, YYYY-MM-DD; printed on every card, so never later than today.")
     syllabus: list[SyllabusEntry]
     lint: CardLint = CardLint()
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 import datetime
 import difflib
 import gc
+import json
+import math
 import types
 import typing
 import unicodedata
@@ -257,6 +259,66 @@ def _describe(value: Any) -> str:
     return repr(str(value)[:60])
 
 
+def _written(value: Any) -> str:
+    """A scalar as the author typed it: 1.50 stays 1.50, true stays true; a bound 1440.0 is 1440."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if hasattr(value, "source"):
+        return value.source
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _quoted(text: str) -> str:
+    """`text` as a YAML double-quoted scalar (JSON's escaping is valid there)."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _colon_text(value: Any) -> str | None:
+    """`- 注意: 对角车轮放置轮挡` is text to its author; YAML reads `key: value` as a mapping.
+    The text it was, when `value` is such a one-key mapping of a scalar."""
+    if isinstance(value, dict) and len(value) == 1:
+        ((key, inner),) = value.items()
+        if isinstance(key, str) and not isinstance(inner, (dict, list)):
+            return f"{key}:" if inner is None else f"{key}: {_written(inner)}"
+    return None
+
+
+def _document_steps(data: Any, loc: tuple) -> Iterator[tuple[tuple, Any]]:
+    """The document path of pydantic's loc (union tags dropped) and the node at each list item."""
+    node, path = data, ()
+    for part in loc:
+        if isinstance(node, dict) and part in node:
+            node, path = node[part], path + (part,)
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node, path = node[part], path + (part,)
+            yield path, node
+
+
+def _colon_items(errors: list[dict], data: Any) -> list[dict]:
+    """One error per list item that YAML read as a mapping where text was expected, saying to
+    quote it, instead of what pydantic tried (no 'text' field, unknown field '注意', ...)."""
+    items: dict[tuple, str] = {}
+    for e in errors:
+        if e["type"] in ("string_type", "union_tag_not_found"):
+            for path, node in _document_steps(data, e["loc"]):
+                if node is e.get("input") or (isinstance(node, dict) and node == e.get("input")):
+                    if (text := _colon_text(node)) is not None:
+                        items[path] = text
+    if not items:
+        return errors
+    out, reported = [], set()
+    for e in errors:
+        hit = next((path for path, _ in _document_steps(data, e["loc"]) if path in items), None)
+        if hit is None:
+            out.append(e)
+        elif hit not in reported:
+            reported.add(hit)
+            out.append({"type": "sopbook_colon_text", "loc": hit, "msg": "", "input": items[hit], "ctx": {}})
+    return out
+
+
 def _full_width_number(value: Any) -> str | None:
     """'５' or '１５' typed by a Chinese input method: the number it means, to say so."""
     if not isinstance(value, str):
@@ -269,13 +331,39 @@ def _full_width_number(value: Any) -> str | None:
     return plain if plain != value.strip() else None
 
 
+def _number_text(value: str, whole: bool) -> bool:
+    """'5' or '2.5' in quotes: a number the author quoted."""
+    text = value.strip()
+    try:
+        number = float(text)
+    except ValueError:
+        return False
+    return math.isfinite(number) and (not whole or text.lstrip("+-").isdigit())
+
+
+def _non_finite_text(value: str) -> bool:
+    """'inf', 'nan', '1e400': text float() reads as no finite number."""
+    try:
+        return not math.isfinite(float(value))
+    except ValueError:
+        return False
+
+
 def _message(err: dict, holder: Any) -> tuple[str, str]:
     kind = err["type"]
     ctx = err.get("ctx") or {}
     value = err.get("input")
+    scalar = isinstance(value, (bool, int, float))
+    if kind == "sopbook_colon_text":
+        return (f"{value!r} is read as a mapping (the ': ' after {value.split(':')[0]!r} makes a key)",
+                f"quote it: {_quoted(value)}")
     if kind == "sopbook_shape":
-        return f"expected {' or '.join(ctx['wanted'])}, got {_describe(value)}", ""
+        text_wanted = "text" in ctx["wanted"]
+        return (f"expected {' or '.join(ctx['wanted'])}, got {_describe(value)}",
+                f"quote it: {_quoted(_written(value))}" if text_wanted and scalar else "")
     if kind == "string_type":
+        if scalar:
+            return f"expected text, got {_describe(value)}", f"quote it: {_quoted(_written(value))}"
         return f"expected text, got {_describe(value)}", "quote it if it is text, e.g. \"2024\""
     if kind == "list_type":
         return f"expected a list, got {_describe(value)}", "write each entry on its own '- ' line, or [a, b]"
@@ -285,8 +373,27 @@ def _message(err: dict, holder: Any) -> tuple[str, str]:
         plain = _full_width_number(value)
         if plain is not None:
             return f"{value!r} is written with full-width digits", f"write it as {plain}"
-        wanted = "a whole number" if kind.startswith("int") else "a number"
-        return f"expected {wanted}, got {_describe(value)}", "write a plain number, e.g. 5 or 2.5"
+        whole = kind.startswith("int")
+        wanted = "a whole number" if whole else "a number"
+        if isinstance(value, str) and _non_finite_text(value):
+            return f"expected a finite number, got {_describe(value)}", "write a plain number, e.g. 5 or 2.5"
+        if isinstance(value, str) and _number_text(value, whole):
+            return f"expected {wanted}, got the text {value!r}", f"write it without quotes: {value.strip()}"
+        if whole and isinstance(value, float) and not isinstance(value, bool):
+            return f"expected {wanted}, got {_describe(value)}", "write a whole number, e.g. 5"
+        return (f"expected {wanted}, got {_describe(value)}",
+                "write a whole number, e.g. 5" if whole else "write a plain number, e.g. 5 or 2.5")
+    if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+        bound = {"greater_than_equal": ("at least", "ge"), "less_than_equal": ("at most", "le"),
+                 "greater_than": ("more than", "gt"), "less_than": ("less than", "lt")}[kind]
+        limit = ctx.get(bound[1])
+        return (f"expected a number {bound[0]} {_written(limit)}, got {_written(value)}",
+                f"write a number {bound[0]} {_written(limit)}")
+    if kind == "sopbook_date":
+        return err["msg"], "write the date as YYYY-MM-DD, e.g. 2026-11-23"
+    if kind == "sopbook_future_date":
+        return (err["msg"], f"write the date of the last revision, at the latest today "
+                            f"({ctx.get('today')})")
     if kind == "string_too_long":
         return (f"too long: {len(str(value))} characters, at most {ctx.get('max_length')}",
                 "ids are short names, e.g. golden-sop" if str(err["loc"][-1]) == "id" else "")
@@ -310,7 +417,7 @@ def _message(err: dict, holder: Any) -> tuple[str, str]:
         return (f"invalid id {err.get('input')!r}",
                 "ids use lowercase a-z, digits and hyphens, e.g. golden-sop (global: chapter.thing)")
     if kind in ("bool_type", "bool_parsing"):
-        return err["msg"], "yes/no are text here: quote it or write true/false"
+        return f"expected true or false, got {_describe(value)}", "write true or false"
     return err["msg"], ""
 
 
@@ -345,7 +452,8 @@ def _typos_for_missing(errors: list[dict]) -> list[dict]:
 def validation_findings(exc: ValidationError, data: Any, display: str) -> list[Finding]:
     out: list[Finding] = []
     seen: set[tuple] = set()
-    for err in _typos_for_missing(_resolve_unions(exc.errors(include_url=False), data)):
+    errors = _colon_items(exc.errors(include_url=False), data)
+    for err in _typos_for_missing(_resolve_unions(errors, data)):
         loc = err["loc"]
         where = _locate(data, loc, display)
         holder = _holder(data, loc)

@@ -2,10 +2,31 @@
 from __future__ import annotations
 
 import json
+import re
+import unicodedata
 from collections import defaultdict
 from typing import IO
 
 from .findings import Finding
+
+# Content is data, in the terminal too: a title with `\x1b[2J` must not clear the editor's screen,
+# and a right-to-left override must not reorder the line. Bidi controls are format characters
+# (Cf) that terminals obey; lone surrogates cannot be written to a UTF-8 terminal at all.
+_BIDI = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+
+
+def _escape(char: str) -> str:
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def shown(text: str) -> str:
+    """`text` with control characters, bidi controls and lone surrogates written as escapes."""
+    return "".join(_escape(c) if c in _BIDI or unicodedata.category(c) in ("Cc", "Cs") else c for c in str(text))
+
+
+# JSON escapes C0 controls itself; these it would write raw (ensure_ascii=False keeps Chinese readable).
+_JSON_RAW = re.compile(f"[\x7f-\x9f{_BIDI}\ud800-\udfff]")
 
 
 def summary(findings: list[Finding]) -> dict[str, int]:
@@ -24,14 +45,14 @@ def _grouped(findings: list[Finding], out: IO[str]) -> None:
     for f in findings:
         by_file[f.loc.file].append(f)
     for file, items in by_file.items():
-        out.write(f"{file}\n")
+        out.write(f"{shown(file)}\n")
         for f in items:
             pos = (f"{f.loc.line}:{f.loc.col}" if f.loc.col else str(f.loc.line)) if f.loc.line else "-"
-            out.write(f"  {pos:<8} {f.level:<7} {f.message}  [{f.code}]\n")
+            out.write(f"  {pos:<8} {f.level:<7} {shown(f.message)}  [{shown(f.code)}]\n")
             if f.hint:
-                out.write(f"  {'':<8} {'':<7} hint: {f.hint}\n")
+                out.write(f"  {'':<8} {'':<7} hint: {shown(f.hint)}\n")
             if f.acknowledged:
-                out.write(f"  {'':<8} {'':<7} acknowledged: {f.acknowledged}\n")
+                out.write(f"  {'':<8} {'':<7} acknowledged: {shown(f.acknowledged)}\n")
         out.write("\n")
 
 
@@ -48,12 +69,12 @@ def write_text(findings: list[Finding], out: IO[str]) -> None:
     if pending:
         out.write(f"Pending headings ({len(pending)}): the source has the heading but no body\n")
         for f in pending:
-            out.write(f"  {f.loc}  {f.message.removeprefix('pending: ').split(' (the source')[0]}\n")
+            out.write(f"  {shown(f.loc)}  {shown(f.message.removeprefix('pending: ').split(' (the source')[0])}\n")
         out.write("\n")
     if planned:
         out.write(f"Planned chapters ({len(planned)}):\n")
         for f in planned:
-            out.write(f"  {f.message.removeprefix('planned chapter: ')}\n")
+            out.write(f"  {shown(f.message.removeprefix('planned chapter: '))}\n")
         out.write("\n")
     s = summary(findings)
     out.write(
@@ -63,6 +84,6 @@ def write_text(findings: list[Finding], out: IO[str]) -> None:
 
 
 def write_json(findings: list[Finding], out: IO[str]) -> None:
-    json.dump({"summary": summary(findings), "findings": [f.as_dict() for f in findings]}, out,
-              ensure_ascii=False, indent=2)
-    out.write("\n")
+    text = json.dumps({"summary": summary(findings), "findings": [f.as_dict() for f in findings]},
+                      ensure_ascii=False, indent=2)
+    out.write(_JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n")

@@ -16,7 +16,7 @@ standing alone on their line (STANDALONE_HEADINGS, each asserted to be a whole s
   table       every non-empty cell of every table row (both the one-cell-per-line layout of the
               delivery document and markdown rows); ** and leading • are markup and dropped.
   checklist   lines starting with □; a 客户确认:"question" → answer line gives the question and
-              the answer as two phrases.
+              the answer as two phrases, and 客户确认:"question" as a third (the label is the source's).
   mot         lines inside the MOT journey box: "MOT n: title" → title; 时间:/客户期望: → the value;
               痛点消除: → each 、-separated pain point; ✓ items → the item; 【...】 → as written.
   tree        ├─ └─ ┌─ outline lines (also inside boxes): the item text; "【关键】:X" → X.
@@ -191,6 +191,7 @@ class Extractor:
     def checklist(self, text: str) -> None:
         confirm = CONFIRM.match(text)
         if confirm:
+            self.add("checklist: confirmations", f'客户确认:"{confirm.group(1)}"')  # who confirms, too
             self.add("checklist: confirmations", confirm.group(1))
             if confirm.group(2):
                 self.add("checklist: confirmations", confirm.group(2))

@@ -92,7 +92,7 @@ SCHEMA = {
     "text expected, got a number": (
         "id: ch\ntitle: 2024\nsections: []\n",
         "content/ch.yml:2:1: error: title: expected text, got a number (2024)\n"
-        '    hint: quote it if it is text, e.g. "2024"'),
+        '    hint: quote it: "2024"'),
     "text expected, got a list": (
         "id: ch\ntitle: [交付]\nsections: []\n",
         "content/ch.yml:2:8: error: title: expected text, got a list\n"
@@ -140,7 +140,7 @@ def test_load_error_in_the_handbook_and_a_card_file_are_located_too(tmp_path):
     write_project(tmp_path, chapter("- 文字"), handbook=HANDBOOK.replace("revised: 2026-11-01", "revised: 上个月"),
                   files={"checklists/cards.yml": "cards:\n  - {id: c, sorce: ch.x}\n"})
     assert [str(f).splitlines()[0] for f in findings_of(tmp_path)] == [
-        "handbook.yml:3:1: error: revised: Input should be a valid date or datetime, input is too short",
+        "handbook.yml:3:1: error: revised: expected a date like 2026-11-23, got 上个月",
         "checklists/cards.yml:2:13: error: cards[0].sorce: unknown field 'sorce'",
     ]
 
@@ -221,7 +221,7 @@ def test_an_overlong_id_says_how_long(tmp_path):
 def test_an_unquoted_number_as_id_says_so(tmp_path):
     write_chapter(tmp_path, "id: 12\ntitle: 交付\nsections: []\n")
     assert errors_of(tmp_path) == [
-        'content/ch.yml:1:1: error: id: expected text, got a number (12)\n    hint: quote it if it is text, e.g. "2024"']
+        'content/ch.yml:1:1: error: id: expected text, got a number (12)\n    hint: quote it: "12"']
 
 
 # ---- bombs, huge files, long lists: refused or handled in seconds and bounded memory -----------------

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 import extract_phrases
-from sopbook.model import Chapter, Node, Pending, Prose, Segment, Step, Table
+from sopbook.model import Chapter, Confirmation, Node, Pending, Prose, Segment, Step, Table
 from sopbook.project import load_project, walk
 from sopbook.quantities import Amount, Target
 
@@ -64,13 +64,16 @@ def source_strings(node, skip=NOT_SOURCE_TEXT):
 
 def model_text(chapter: Chapter) -> str:
     """All text of a chapter, one string per field, plus the forms a reader sees rendered:
-    a labelled paragraph reads 'label:text', an NPS segment 'low-high分'."""
+    a labelled paragraph reads 'label:text', an NPS segment 'low-high分', a confirmation
+    'label:"question"'."""
     texts = [t for _, t in source_strings(chapter)]
     for node, _ in walk(chapter):
         if isinstance(node, Prose) and node.label:
             texts.append(f"{node.label}:{node.text}")
         elif isinstance(node, Segment):
             texts.append(f"{node.low}-{node.high}分")
+        elif isinstance(node, Confirmation):
+            texts += [f'{node.label}:"{said}"' for said in (node.question, node.expected) if said]
     return "\x00".join(squash(t) for t in texts)
 
 

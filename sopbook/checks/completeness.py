@@ -2,7 +2,7 @@
 
 - a count claimed in a title ("三大使命", "六步法", "五个技巧") matches what is listed under it;
 - a section is never silently empty: it has content or is marked pending (source heading kept);
-- every checklist has items; every step of a timed procedure has minutes;
+- every checklist has items, every procedure has steps, every step of a timed procedure has minutes;
 - pending headings and planned chapters are reported (level info) so the health page lists them.
 """
 from __future__ import annotations
@@ -91,6 +91,9 @@ def _sections(chapter: Chapter) -> list[Finding]:
         elif isinstance(node, Checklist) and not node.all_items():
             out.append(finding("error", "completeness.empty-checklist",
                                f"checklist '{node.title}' has no items", node, chapter, "add its items"))
+        elif isinstance(node, Procedure) and not node.steps:
+            out.append(finding("error", "completeness.empty-procedure",
+                               f"procedure '{node.title}' has no steps", node, chapter, "add its steps"))
         elif isinstance(node, Procedure) and node.total_minutes is not None:
             for step in node.steps:
                 if step.minutes is None:
