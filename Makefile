@@ -13,12 +13,13 @@ all: build
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "sopbook needs Python 3.11 or newer (found %s)" % sys.version.split()[0])'
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || { echo "sopbook: cannot create .venv; install python3-venv (sudo apt-get install python3-venv)" >&2; exit 1; }
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	@scripts/python-deps.sh $(VENV)
 	@touch $(STAMP)
 
 build: $(STAMP)
 	@scripts/system-deps.sh build
 	$(BIN)/sopbook build
+	@echo "sopbook: handbook ready: site/index.html  (cards: site/cards/)"
 
 check: $(STAMP)
 	$(BIN)/sopbook check

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Make sure the Debian packages sopbook needs are present; install them when we may (root or
 # passwordless sudo), otherwise stop and say exactly what to install.
-#   build: a CJK font (WeasyPrint silently draws tofu boxes without one) and Pango for WeasyPrint
+#   build: a CJK font (WeasyPrint silently draws tofu boxes without one), Pango for WeasyPrint and
+#          HarfBuzz-Subset (without it WeasyPrint subsets the 20 MB CJK font with fontTools:
+#          15-20 s a card instead of under one)
 #   test:  the above plus chromium (browser tests through Playwright), poppler-utils (pdffonts,
 #          pdftoppm) and zbar-tools (zbarimg reads the cards' QR codes)
 set -euo pipefail
@@ -11,7 +13,14 @@ need=()
 # cards are set in a sans-serif CJK face; a serif-only Chinese font does not count
 fc-list :lang=zh family 2>/dev/null | grep -qi 'sans\|hei' || need+=(fonts-noto-cjk)
 command -v fc-list >/dev/null || need+=(fontconfig)
-ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so' || need+=(libpango-1.0-0 libpangoft2-1.0-0)
+# The libraries WeasyPrint dlopen()s, as the dynamic linker lists them. ldconfig lives in /sbin,
+# outside a user's PATH on Debian; awk reads the whole list (an early exit, as grep -q does,
+# can kill ldconfig with SIGPIPE and, under pipefail, report a present library as missing).
+has_lib() {
+  { ldconfig -p 2>/dev/null || /sbin/ldconfig -p 2>/dev/null; } | awk -v lib="$1" '$1 == lib {found = 1} END {exit !found}'
+}
+has_lib libpangoft2-1.0.so.0 || need+=(libpango-1.0-0 libpangoft2-1.0-0)
+has_lib libharfbuzz-subset.so.0 || need+=(libharfbuzz-subset0)
 if [ "$what" = test ]; then
   [ -x /usr/bin/chromium ] || need+=(chromium)
   command -v pdftoppm >/dev/null || need+=(poppler-utils)

@@ -37,7 +37,7 @@ def test_build_pdf_fails_with_located_overflow(tmp_path):
     out = tmp_path / "out"
     done = run("--root", str(root), "--out", str(out), "--jobs", "2")
     assert done.returncode == 1
-    first_line = done.stdout.splitlines()[0]
+    first_line = next(line for line in done.stdout.splitlines() if ": error: " in line)
     assert first_line.startswith("checklists/cards.yml:4:5: error: card 'too-long' does not fit its A6 page: "
                                  "front overflows by ")
 

@@ -5,7 +5,7 @@ import threading
 
 import pytest
 
-from cards_support import make_project
+from cards_support import besides_placeholder, make_project
 from sopbook.cards.parallel import _context, worker_count
 
 
@@ -32,5 +32,5 @@ def test_workers_start_from_a_fork_server_while_other_threads_run(tmp_path):
         stop.set()
         thread.join()
     assert report.rendered == ["quick"]
-    assert [f.code for f in report.findings] == ["cards.overflow"]
+    assert [f.code for f in besides_placeholder(report.findings)] == ["cards.overflow"]
     assert _context().get_start_method() == "fork"

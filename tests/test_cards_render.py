@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from cards_support import A4_PT, A6_PT, built, card_items, pdf_text, squash
+from cards_support import A4_PT, A6_PT, besides_placeholder, built, card_items, pdf_text, squash
 
 pytestmark = pytest.mark.slow
 
@@ -22,7 +22,7 @@ def _pdf(cards, card_id):
 
 
 def test_every_card_renders_without_findings(cards):
-    assert [str(f) for f in cards.report.findings] == []
+    assert [str(f) for f in besides_placeholder(cards.report.findings)] == []
     assert cards.report.rendered == [c.id for c in cards.project.cards]
     assert cards.report.skipped == []
 

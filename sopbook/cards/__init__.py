@@ -3,9 +3,9 @@
     report = build_cards(project, Path("site/cards"), previous=Path("site/cards"))
 
 The pipeline reads top to bottom: font check → resolve each card → render its HTML → skip the
-cards whose key is unchanged → render the rest in parallel with a fit check → impose the A4
-sheets → write the manifest. Findings are returned, never printed; WeasyPrint is imported only
-when a card has to be rendered.
+cards whose key is unchanged → check that WeasyPrint can subset fonts with HarfBuzz → render
+the rest in parallel with a fit check → impose the A4 sheets → write the manifest. Findings are
+returned, never printed; WeasyPrint is imported only when a card has to be rendered.
 
 There is one A4 sheet per card-definition file (checklists/delivery.yml -> a4/delivery.pdf),
 not one for the whole handbook: a single sheet of 5000 cards was 1.2 GB and was imposed again
@@ -24,11 +24,11 @@ from ..findings import Finding, Loc
 from ..model import Card
 from ..project import CARDS_DIR, Project
 from .cache import Manifest, card_key, sheet_key
-from .fonts import find_cjk_font, font_finding
+from .fonts import find_cjk_font, font_finding, harfbuzz_subset_available, subset_finding
 from .html import CARD_CSS, card_html, stylesheet
 from .impose import SheetCard, SheetJob, impose_all
 from .pdf import CardJob, CardResult
-from .qr import MKDOCS_FILE, site_url
+from .qr import MKDOCS_FILE, resolve_site_url
 from .sources import CardSources, card_address, card_loc, printable_types, resolve_card
 
 # In a subfolder, so that no sheet name can ever collide with a card id's PDF.
@@ -120,9 +120,26 @@ def _result_findings(sources: CardSources, result: CardResult) -> list[Finding]:
     if result.error:
         out.append(Finding("error", "cards.render-failed", f"card '{card.id}' could not be rendered: {result.error}",
                            card_loc(card), "", card_address(card)))
-    for message in dict.fromkeys(result.warnings):
-        out.append(Finding("warning", "cards.render-warning", f"card '{card.id}': {message}", card_loc(card), "",
-                           card_address(card)))
+    return out
+
+
+def _warning_findings(warned: dict[str, list[Card]], order: list[str]) -> list[Finding]:
+    """One finding per kind of WeasyPrint warning, with how often and on which cards it came:
+    a font problem warns once per card and font, and forty identical lines hide the one that
+    names a card's own problem. Located at the first card (in checklists/ order) that logged it."""
+    out = []
+    for message, logged in sorted(warned.items(), key=lambda item: min(order.index(c.id) for c in item[1])):
+        by_id = {card.id: card for card in logged}
+        cards = sorted(by_id, key=order.index)
+        first = by_id[cards[0]]
+        if len(logged) == 1:
+            text = f"card '{first.id}': weasyprint: {message}"
+        else:
+            named = ", ".join(f"'{card_id}'" for card_id in cards[:3]) + (
+                f" and {len(cards) - 3} more" if len(cards) > 3 else "")
+            which = "card" if len(cards) == 1 else "cards"
+            text = f"weasyprint: {message} (×{len(logged)}, {which} {named})"
+        out.append(Finding("warning", "cards.render-warning", text, card_loc(first), "", card_address(first)))
     return out
 
 
@@ -150,11 +167,10 @@ def build_cards(project: Project, out_dir: Path, *, previous: Path | None = None
                                        Loc(f"macros/{CARD_CSS}"), "copy macros/ from the sopbook repository"))
         return report
     font_signature = font.signature()
-    url = site_url(root)
-    if url is None and project.cards:
-        report.findings.append(Finding(
-            "warning", "cards.no-site-url", "mkdocs.yml has no site_url: the cards are printed without a QR code",
-            Loc(MKDOCS_FILE), "set site_url to the handbook's public address"))
+    site = resolve_site_url(root)  # as the web build has it: the QR codes open the same handbook
+    url = site.url
+    if site.problem and project.cards:
+        report.findings.append(Finding("warning", site.code, site.problem, Loc(MKDOCS_FILE), site.hint))
 
     # Resolve and render each card's HTML (cheap); the key decides whether it needs a PDF.
     printable = printable_types(root)
@@ -180,18 +196,28 @@ def build_cards(project: Project, out_dir: Path, *, previous: Path | None = None
             report.skipped.append(card.id)
             new.cards[card.id] = old.cards[card.id]
         else:
-            todo.append(CardJob(card.id, html, sources.sides, str(_fresh(out_dir / name))))
+            todo.append(CardJob(card.id, html, sources.sides, str(out_dir / name)))
     report.seconds["html"] = time.perf_counter() - started
+    if todo and not harfbuzz_subset_available():  # stop before rendering, not 20 s into each card
+        report.findings.append(subset_finding())
+        return report
+    for job in todo:
+        _fresh(Path(job.out))
+
+    warned: dict[str, list[Card]] = {}  # each WeasyPrint warning, with the card of each time it came
 
     def collect(result: CardResult) -> None:
         sources = planned[result.card_id]
         report.findings.extend(_result_findings(sources, result))
+        for message in result.warnings:
+            warned.setdefault(message, []).append(sources.card)
         if result.ok:
             report.rendered.append(result.card_id)
             new.cards[result.card_id] = {"key": keys[result.card_id], "pages": result.pages, "size": result.size}
 
     t = time.perf_counter()
     run(root, css, todo, worker_count(jobs, len(todo)), progress, collect)
+    report.findings.extend(_warning_findings(warned, [c.id for c in project.cards]))
     report.seconds["render"] = time.perf_counter() - t
     report.rendered.sort(key=[c.id for c in project.cards].index)
 

@@ -87,13 +87,18 @@ class _Collect(logging.Handler):
 @contextmanager
 def _weasyprint_warnings() -> Iterator[list[str]]:
     """What WeasyPrint logs while the block runs: it warns (a refused URL, an unknown CSS
-    property) and carries on, so its log is the only place a card's problems show."""
+    property) and carries on, so its log is the only place a card's problems show.
+
+    The records stop here: the build reports them as findings, one per kind with a count,
+    not as a terminal line per card from each worker."""
     log = logging.getLogger("weasyprint")
     collect = _Collect()
     log.addHandler(collect)
+    propagate, log.propagate = log.propagate, False
     try:
         yield collect.messages
     finally:
+        log.propagate = propagate
         log.removeHandler(collect)
 
 

@@ -8,32 +8,103 @@ is a made-up element that escaped content can never produce (content's `<` is `&
 from __future__ import annotations
 
 import html
+import logging
+import os
 import re
+from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
-import yaml
 from markupsafe import Markup, escape
 
 MKDOCS_FILE = "mkdocs.yml"
 _SLOT = re.compile(r'<sopbook-qr data-url="([^"]*)"></sopbook-qr>')
+# Names reserved for examples and tests (RFC 2606, RFC 6761): nobody can publish a handbook there.
+_PLACEHOLDER_TLDS = (".invalid", ".example", ".test", ".localhost")
+_PLACEHOLDER_DOMAINS = ("example.com", "example.net", "example.org", "localhost")
 
 
-class _TolerantLoader(yaml.SafeLoader):
-    """Safe loading that reads past mkdocs.yml's own tags (!ENV, !!python/name:...) as plain None."""
+@dataclass(frozen=True)
+class SiteUrl:
+    """The site_url the web handbook is built with, as the cards' QR codes use it."""
+
+    url: str | None  # None: the cards print no QR code
+    problem: str = ""  # why the printed codes would lead nowhere ('' when they lead to the handbook)
+    code: str = ""  # the finding's code for the problem
+    hint: str = ""
 
 
-_TolerantLoader.add_multi_constructor("", lambda loader, suffix, node: None)
+def _placeholder(host: str) -> bool:
+    host = host.lower().rstrip(".")
+    return (host.endswith(_PLACEHOLDER_TLDS) or host in _PLACEHOLDER_DOMAINS
+            or host.endswith(tuple("." + domain for domain in _PLACEHOLDER_DOMAINS))
+            or re.fullmatch(r"127(\.\d+){3}|\[?::1\]?|0\.0\.0\.0", host) is not None)
+
+
+class _Errors(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(" ".join(record.getMessage().split()))
+
+
+def resolve_site_url(root: Path) -> SiteUrl:
+    """mkdocs.yml's site_url as MkDocs resolves it (`!ENV [SITE_URL, ...]`, INHERIT, its own
+    checks), so a card's QR code opens the address the web build was made for."""
+    path = Path(root) / MKDOCS_FILE
+    if not path.is_file():
+        return SiteUrl(None, f"there is no {MKDOCS_FILE}, so no site_url: the cards are printed without a "
+                       "QR code", "cards.no-site-url", "copy mkdocs.yml from the sopbook repository")
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # Material 9.8's banner when its theme loads
+    from mkdocs.config import load_config
+
+    # What MkDocs logs about mkdocs.yml is the web build's to print; here its errors only say
+    # why there is no site_url (its exception says just "Aborted with a configuration error!").
+    mkdocs_log = logging.getLogger("mkdocs")
+    errors = _Errors()
+    mkdocs_log.addHandler(errors)
+    propagate, mkdocs_log.propagate = mkdocs_log.propagate, False
+    try:
+        url = load_config(str(path)).site_url
+    except Exception as exc:  # MkDocs refuses mkdocs.yml: no site_url to print
+        reason = "; ".join(errors.messages) or " ".join(str(exc).split()) or type(exc).__name__
+        return SiteUrl(None, f"MkDocs cannot read {MKDOCS_FILE} ({reason}): the cards are printed without "
+                       "a QR code", "cards.no-site-url", f"fix {MKDOCS_FILE}; `mkdocs build` names the same")
+    finally:
+        mkdocs_log.propagate = propagate
+        mkdocs_log.removeHandler(errors)
+    set_it = _set_site_url_hint(path)
+    if not url or not url.strip():
+        return SiteUrl(None, f"{MKDOCS_FILE} has no site_url: the cards are printed without a QR code",
+                       "cards.no-site-url", set_it)
+    url = url.strip()
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https"):
+        return SiteUrl(None, f"site_url in {MKDOCS_FILE} is {url}, not an http(s) address a phone can open: "
+                       "the cards are printed without a QR code", "cards.no-site-url", set_it)
+    if _placeholder(parts.hostname or ""):
+        return SiteUrl(url, f"site_url in {MKDOCS_FILE} is {url}, a placeholder: the QR codes on the cards "
+                       "lead nowhere", "cards.placeholder-site-url", set_it)
+    return SiteUrl(url)
+
+
+def _set_site_url_hint(path: Path) -> str:
+    """What to type: this project's mkdocs.yml may take site_url from SITE_URL (`!ENV`)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+        from_env = re.search(r"^site_url:\s*!ENV\b.*\bSITE_URL\b", text, re.M)
+    except (OSError, UnicodeDecodeError):
+        from_env = None
+    if from_env:
+        return "build with the handbook's address: SITE_URL=https://<the handbook's address>/ sopbook build"
+    return f"set the handbook's public address in {MKDOCS_FILE}: site_url: https://<the handbook's address>/"
 
 
 def site_url(root: Path) -> str | None:
-    """mkdocs.yml's `site_url` (the web developer owns that file; only this key is read)."""
-    path = Path(root) / MKDOCS_FILE
-    try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_TolerantLoader)
-    except (OSError, yaml.YAMLError):
-        return None
-    url = data.get("site_url") if isinstance(data, dict) else None
-    return url.strip() if isinstance(url, str) and url.strip() else None
+    """The URL the cards' QR codes start from (None: no QR code)."""
+    return resolve_site_url(root).url
 
 
 def qr_slot(url: str) -> Markup:
