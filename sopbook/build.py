@@ -21,6 +21,7 @@ from typing import Callable, Iterator
 from .checks import run_checks
 from .findings import Finding, LoadFailed, Loc, failing
 from .project import Project, load_project
+from .site_paths import output_problem
 
 SITE_DIR = "site"
 LOCK_FILE = ".sopbook-build.lock"
@@ -74,7 +75,8 @@ class _Collect(logging.Handler):
 
 
 def _web_findings(messages: list[str], fallback: str) -> list[Finding]:
-    """Turn MkDocs/plugin messages into findings, keeping file:line:col where the text has it."""
+    """Turn MkDocs' own error messages into findings, keeping file:line:col where the text has it.
+    (The sopbook plugin's findings need no parsing: it keeps them as data, `failures`.)"""
     out: list[Finding] = []
     for message in messages or [fallback]:
         located = [m for line in message.splitlines() if (m := _LOCATED.match(line))]
@@ -102,6 +104,7 @@ def build_web(project: Project, out: Path, findings: list[Finding] | None = None
     collect = _Collect()
     logger = logging.getLogger("mkdocs")
     logger.addHandler(collect)
+    plugin = None
     try:
         config = load_config(str(config_file), site_dir=str(out))
         plugin = config.plugins.get("sopbook")
@@ -115,7 +118,8 @@ def build_web(project: Project, out: Path, findings: list[Finding] | None = None
         # Every page planned for reuse was written from the previous site, or the build failed.
         return len(getattr(plugin, "reuse", ()))
     except MkDocsException as exc:
-        raise BuildFailed(_web_findings(collect.messages, str(exc)), "web") from exc
+        carried = list(getattr(plugin, "failures", None) or [])
+        raise BuildFailed(carried or _web_findings(collect.messages, str(exc)), "web") from exc
     finally:
         logger.removeHandler(collect)
 
@@ -154,6 +158,12 @@ def build(root: Path | str, *, site_dir: str | None = None, jobs: int | None = N
           cards: bool = True, say: Callable[[str], None] = lambda _msg: None) -> BuildResult:
     root = Path(root).resolve()
     site = Path(site_dir).resolve() if site_dir else root / SITE_DIR
+    # The build replaces the output folder whole: refused before anything is read or touched
+    # when that folder is, holds or lies inside the sources (`--site content`, `--site .`).
+    given = f"--site {site_dir}" if site_dir else f"{SITE_DIR}/"
+    problem = output_problem(root, site, Loc(f"sopbook build {given}"), f"({given})")
+    if problem is not None:
+        raise BuildFailed([problem], "site folder")
     seconds: dict[str, float] = {}
 
     t = time.perf_counter()

@@ -48,14 +48,25 @@ def cmd_build(args) -> int:
         result = build(args.root, site_dir=args.site, jobs=args.jobs, cards=not args.no_cards,
                        say=lambda msg: print(f"sopbook: {msg}", file=sys.stderr))
     except BuildFailed as exc:
-        _print_findings(failing(exc.findings) or exc.findings)  # what failed; `sopbook check` shows the rest
+        # The same report as `sopbook check`: the same findings, codes and counts.
+        _print_findings(exc.findings)
         print(f"sopbook: build failed ({exc.stage}); the previous site/ is unchanged", file=sys.stderr)
         return 1
     timings = ", ".join(f"{k} {v:.1f} s" for k, v in result.seconds.items())
     pages = f"; pages unchanged since the last build {result.pages_reused}" if result.pages_reused else ""
     cards = f"; cards {result.cards_summary}" if result.cards_summary else ""
     print(f"sopbook: built {result.site} ({timings}){pages}{cards}", file=sys.stderr)
+    print(f"sopbook: {_counts(result.findings)}", file=sys.stderr)
     return 0
+
+
+def _counts(findings: list[Finding]) -> str:
+    """The summary line of `sopbook check`, for the same findings."""
+    from .report import summary
+
+    s = summary(findings)
+    return (f"{s['errors']} errors, {s['warnings']} warnings, {s['acknowledged']} acknowledged, "
+            f"{s['pending']} pending, {s['planned']} planned chapters")
 
 
 def cmd_cards(args) -> int:
@@ -72,7 +83,14 @@ def cmd_cards(args) -> int:
     if failing(findings):
         _print_findings(findings)
         return 1
-    out = Path(args.out) if args.out else project.root / "site" / "cards"
+    out = Path(args.out).resolve() if args.out else project.root / "site" / "cards"
+    from .findings import Loc
+    from .site_paths import output_problem
+
+    if (problem := output_problem(project.root, out, Loc(f"sopbook cards --out {args.out}"),
+                                  f"(--out {args.out})")) is not None:
+        _print_findings([problem])
+        return 1
     report = build_cards(project, out, out, args.jobs, None, force=args.force)
     if report.findings:
         _print_findings(report.findings)
@@ -156,8 +174,12 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # a located message for editors; the traceback only when asked
         if args.debug:
             raise
-        print(f"sopbook: error: {exc}", file=sys.stderr)
-        print("sopbook: run again with --debug for the traceback", file=sys.stderr)
+        # Every expected problem is a located finding; this is one sopbook did not foresee.
+        # Never a bare "error: " (str(MemoryError()) is empty): name the exception.
+        detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        print(f"sopbook: error: {detail}", file=sys.stderr)
+        print("sopbook: this is a bug in sopbook, not in your content: run the same command again with "
+              "--debug and report the traceback it prints", file=sys.stderr)
         return 1
 
 

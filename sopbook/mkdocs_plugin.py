@@ -3,9 +3,11 @@
 Each hook only translates an MkDocs event into calls of sopbook functions (web_pages.py does the
 rendering), in the spirit of Material's own plugins:
 
-- on_config   loads the project (every load problem listed with file:line, then abort once) and
-              makes the site private: no web fonts, no CDN polyfill;
-- on_files    adds one generated page per chapter, the syllabus, KPI overview, card index and
+- on_config   loads the project (every load problem listed with file:line, then abort once),
+              refuses a site_dir that would replace the sources, and makes the site private: no
+              web fonts, no CDN polyfill;
+- on_files    refuses docs/ files that must not be published (docs_files.py), adds one
+              generated page per chapter, the syllabus, KPI overview, card index and
               content-health page, the plugin's CSS and the file:// worker shim, and the
               navigation by course day;
 - on_page_markdown  expands {{ ref() }}, {{ checklist() }}, {{ card() }} in trainer pages, and
@@ -14,6 +16,7 @@ rendering), in the spirit of Material's own plugins:
                     contents and anchors;
 - on_nav      (sopbook build only) hashes what every page shows beside its own content;
 - on_env      aborts once with every broken trainer reference;
+Every abort keeps its findings as data (`failures`): `sopbook build` reports them as they are.
 - on_post_page, on_post_build  (sopbook build only) write unchanged generated pages as the
               previous build had them, and record what this build wrote (web_cache.py);
 - on_serve    rebuilds when YAML in content/ or checklists/, handbook.yml or macros/ change.
@@ -34,8 +37,8 @@ from mkdocs.structure.pages import Page as MkPage
 from mkdocs.structure.toc import get_toc
 from markupsafe import escape
 
-from . import web_cache, web_pages
-from .findings import Finding, LoadFailed, failing
+from . import docs_files, site_paths, web_cache, web_pages
+from .findings import Finding, LoadFailed, Loc, failing
 from .project import CARDS_DIR, CONTENT_DIR, HANDBOOK_FILE, Project, load_project
 from .templating import MACROS_DIR, environment
 
@@ -74,6 +77,7 @@ class SopbookPlugin(BasePlugin[_PluginConfig]):
         self.generated: dict[str, web_pages.Page] = {}
         self.errors: list[Finding] = []
         self.findings: list[Finding] | None = None
+        self.failures: list[Finding] = []  # what the last abort was about, for `sopbook build`
         # `sopbook build` has loaded and checked the project already: it hands both over here
         # (use_loaded) instead of the plugin doing it again (1.5 s at 1000 chapters).
         self.loaded: tuple[Project, list[Finding], Path | None] | None = None
@@ -82,6 +86,10 @@ class SopbookPlugin(BasePlugin[_PluginConfig]):
         self.site_key = ""
         self.keys: dict[str, str] = {}
         self.reuse: set[str] = set()
+
+    def _fail(self, what: str, findings: list[Finding]) -> PluginError:
+        self.failures = list(findings)
+        return _failure(what, findings)
 
     def use_loaded(self, project: Project, findings: list[Finding], previous_site: Path | None = None) -> None:
         """For the next build only; `mkdocs serve` rebuilds read the files again.
@@ -97,7 +105,7 @@ class SopbookPlugin(BasePlugin[_PluginConfig]):
         # jieba (used by Material's search for Chinese) logs its dictionary loading to stderr.
         logging.getLogger("jieba").setLevel(logging.WARNING)
         self.root = Path(self.config.root or os.path.dirname(config.config_file_path)).resolve()
-        self.errors = []
+        self.errors, self.failures = [], []
         environment.cache_clear()  # `mkdocs serve`: pick up edited macros on the next build
         loaded, self.loaded = self.loaded, None
         self.cache, self.keys, self.reuse = None, {}, set()
@@ -110,10 +118,16 @@ class SopbookPlugin(BasePlugin[_PluginConfig]):
             try:
                 self.project = load_project(self.root)
             except LoadFailed as exc:
-                raise _failure("the content does not load", exc.findings) from exc
+                raise self._fail("the content does not load", exc.findings) from exc
         clashes = web_pages.check_ids(self.project)
         if clashes:
-            raise _failure("chapter ids clash with the site's folders", clashes)
+            raise self._fail("chapter ids clash with the site's folders", clashes)
+        # MkDocs empties site_dir before it writes: never when that would delete the sources.
+        setting = site_paths.site_dir_setting(self.root)
+        where = setting.loc if setting is not None else Loc(site_paths.CONFIG_FILE)
+        problem = site_paths.output_problem(self.root, config.site_dir, where, f"site_dir: {config.site_dir}")
+        if problem is not None:
+            raise self._fail("site_dir would replace the project's sources", [problem])
 
         # Themes print site_name raw in text and through |e in attributes: a Markup string is
         # escaped once for both (|e leaves Markup alone), so no live markup and no "&lt;" tooltips.
@@ -131,7 +145,10 @@ class SopbookPlugin(BasePlugin[_PluginConfig]):
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
-        assert self.project is not None
+        assert self.project is not None and self.root is not None
+        refused = self._refused_files(files, config)
+        if refused:
+            raise self._fail("docs/ has files that must not be published", refused)
         self.site = web_pages.Site(self.project, config.use_directory_urls, config.site_url)
         findings: list[Finding] = []
         if self.config.checks:
@@ -141,9 +158,13 @@ class SopbookPlugin(BasePlugin[_PluginConfig]):
             for finding in failing(findings):
                 log.warning(str(finding).replace("\n", " "))
         pages = web_pages.render_site(self.site, findings)
-        clashes = [p.src_uri for p in pages if files.get_file_from_path(p.src_uri) is not None]
+        clashes = [Finding("error", "references.reserved-page",
+                           f"{display} is a page the handbook generates itself", Loc(display, 1),
+                           "move the page to another name, e.g. docs/trainers/")
+                   for p in pages if (file := files.get_file_from_path(p.src_uri)) is not None
+                   and (display := os.path.relpath(file.abs_src_path or p.src_uri, self.root))]
         if clashes:
-            raise PluginError(f"sopbook: docs/ has pages where the handbook generates its own: {', '.join(clashes)}")
+            raise self._fail("docs/ has pages where the handbook generates its own", clashes)
         self.generated = {}
         for page in pages:
             files.append(File.generated(config, page.src_uri, content=page.markdown))
@@ -157,6 +178,26 @@ class SopbookPlugin(BasePlugin[_PluginConfig]):
                            if f.src_uri not in self.generated]
             config.nav = web_pages.nav(self.site, pages, handwritten)
         return files
+
+    def _refused_files(self, files: Files, config: MkDocsConfig) -> list[Finding]:
+        """docs/ files MkDocs would publish (or read as pages) that the file rules refuse."""
+        assert self.root is not None
+        out = []
+        docs = os.path.normpath(config.docs_dir)
+        for file in files:
+            # The theme's own files come from its package, not from the repository.
+            if file.generated_by or file.src_dir is None or os.path.normpath(file.src_dir) != docs \
+                    or not file.abs_src_path or file.inclusion.is_excluded():
+                continue
+            path = Path(file.abs_src_path)
+            display = os.path.relpath(path, self.root)
+            if docs_files.is_page(path):
+                problem = docs_files.read_page(self.root, path, display)[1]
+            else:
+                problem = docs_files.file_problem(self.root, path, display)
+            if problem is not None:
+                out.append(problem)
+        return out
 
     def on_nav(self, nav, *, config: MkDocsConfig, files: Files):
         if self.cache is not None:
@@ -199,7 +240,7 @@ class SopbookPlugin(BasePlugin[_PluginConfig]):
     def on_env(self, env, *, config: MkDocsConfig, files: Files):
         if self.errors:
             errors, self.errors = self.errors, []
-            raise _failure("broken references in trainer pages", errors)
+            raise self._fail("broken references in trainer pages", errors)
         if self.cache is not None:
             import jinja2
 

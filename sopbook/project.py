@@ -471,9 +471,11 @@ def validation_findings(exc: ValidationError, data: Any, display: str) -> list[F
     return out
 
 
-def _unsafe_file(root: Path, path: Path, display: str) -> Finding | None:
-    """Content comes from shared repositories: a file in content/ that links outside the project
-    (to ~/.ssh/..., /dev/zero) or is not a regular file (a FIFO blocks for ever) is refused."""
+def unsafe_file(root: Path, path: Path, display: str,
+                what: str = "content files are plain YAML files") -> Finding | None:
+    """Content comes from shared repositories: a file in content/ (or docs/) that links outside
+    the project (to ~/.ssh/..., /dev/zero) or is not a regular file (a FIFO blocks for ever) is
+    refused. `what` says what the folder's files should be."""
     try:
         resolved = path.resolve(strict=True)
     except (OSError, RuntimeError) as exc:  # dangling link or a loop of links
@@ -483,13 +485,12 @@ def _unsafe_file(root: Path, path: Path, display: str) -> Finding | None:
         return Finding("error", "load.file", f"{display} links to a file outside the project ({resolved})",
                        Loc(display, 1), "copy the file into the project instead of linking it")
     if not resolved.is_file():
-        return Finding("error", "load.file", f"{display} is not a regular file", Loc(display, 1),
-                       "content files are plain YAML files")
+        return Finding("error", "load.file", f"{display} is not a regular file", Loc(display, 1), what)
     return None
 
 
 def load_model(model: type[BaseModel], path: Path, display: str, root: Path | None = None):
-    if root is not None and (problem := _unsafe_file(root, path, display)) is not None:
+    if root is not None and (problem := unsafe_file(root, path, display)) is not None:
         raise LoadFailed([problem])
     data = read_yaml(path, display)
     if data is None:

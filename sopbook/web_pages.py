@@ -10,7 +10,6 @@ in content is text on the page and in the search index.
 """
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -23,11 +22,10 @@ from markupsafe import Markup, escape
 
 from . import addresses
 from .findings import Finding, Loc
-from .model import Chapter, Checklist, KpiTable, Pending, Section, SyllabusEntry
+from .model import Chapter, KpiTable, Pending, Section, SyllabusEntry
 from .project import Entry, Project, chapter_file, walk
 from .templating import render
-from .checks.references import closest_hint
-from .trainer_refs import find_refs
+from .trainer_refs import MacroError, body_line_offset, macro_finding, resolve, scan
 
 # Where the generated pages live (MkDocs src_uri). A chapter is `<id>/index.md`, so its URL is
 # `<id>/` on any static server (addresses.page_url) and `<id>/index.html` from file://, where
@@ -36,8 +34,6 @@ SYLLABUS = "syllabus/index.md"
 KPIS = "kpis/index.md"
 CARDS = "cards/index.md"
 HEALTH = "health/index.md"
-# Folders a chapter id must not take: the pages above, trainer pages and the theme's assets.
-RESERVED_IDS = {"syllabus", "kpis", "cards", "health", "trainers", "assets", "search", "stylesheets", "javascripts"}
 
 
 def chapter_src_uri(chapter_id: str) -> str:
@@ -262,15 +258,10 @@ class Page:
 
 
 def check_ids(project: Project) -> list[Finding]:
-    """Chapter ids that would collide with the site's own folders."""
-    out = []
-    for chapter in project.chapters:
-        if chapter.id in RESERVED_IDS:
-            out.append(Finding("error", "references.reserved-id",
-                               f"chapter id '{chapter.id}' is a folder the handbook site uses itself",
-                               chapter.at or Loc(chapter_file(project, chapter)),
-                               f"rename the chapter; reserved: {', '.join(sorted(RESERVED_IDS))}", chapter.id))
-    return out
+    """Chapter ids that would collide with the site's own folders (the references check's rule)."""
+    from .checks.references import reserved_ids
+
+    return reserved_ids(project)
 
 
 def cards_for(site: Site, links: Links, chapter: Chapter | None = None) -> list[dict]:
@@ -444,78 +435,45 @@ class Expanded:
     errors: list[Finding] = field(default_factory=list)
 
 
-def _nearest(candidates: list[str], wanted: str) -> str:
-    close = difflib.get_close_matches(wanted, candidates, n=3, cutoff=0.4)
-    return f"did you mean: {', '.join(close)}?" if close else ""
-
-
 def expand_trainer_page(site: Site, src_uri: str, markdown: str, display: str, line_offset: int = 0) -> Expanded:
     """Replace {{ ref('a.b') }}, {{ checklist('a.b') }} and {{ card('id') }} in a trainer page.
 
-    Every broken reference is reported with the page's file, line and column and the closest
-    existing ids; the text is left as it was so the caller can collect all errors, then abort.
+    The macros are the ones `sopbook check` reads (trainer_refs.scan) and resolve the same way,
+    so every error here is one the check reports too, with the same file, line and column; the
+    text of a broken macro is left as it was so the caller can collect all errors, then abort.
     """
     project = site.project
     links = site.links(src_uri)
     out: list[str] = []
     errors: list[Finding] = []
     pos = 0
-    for ref in find_refs(markdown):
-        out.append(markdown[pos:ref.start])
-        pos = ref.end
-        where = Loc(display, ref.line + line_offset, ref.col)
-        original = markdown[ref.start:ref.end]
-        if ref.func == "card":
-            # card('verify-card') names the card; card('delivery.verify-checklist') names its source.
-            entry = project.resolve(ref.ref)
-            card = next((c for c in project.cards if c.id == ref.ref), None) or next(
-                (c for c in project.cards if entry and project.resolve(c.source) is entry), None)
-            if card is None:
-                errors.append(Finding("error", "references.trainer-card", f"no card is '{ref.ref}' in {original}",
-                                      where, _nearest([c.id for c in project.cards] + [c.source for c in project.cards],
-                                                      ref.ref) or "checklists/ defines the cards"))
-                out.append(original)
-                continue
-            info = cards_for(site, links)
-            item = next(i for i in info if i["card"].id == card.id)
-            out.append(render(project.root, "page/ref.html", kind="card", item=item,
-                              label=inline_text(item["title"])).strip())
-            continue
-        entry = project.resolve(ref.ref)
-        if entry is None:
-            errors.append(Finding("error", "references.trainer-page",
-                                  f"{ref.func}('{ref.ref}') points to an id that does not exist", where,
-                                  closest_hint(project, ref.ref), ref.ref))
+    for item in scan(markdown):
+        out.append(markdown[pos:item.start])
+        pos = item.end
+        original = markdown[item.start:item.end]
+        target = (macro_finding(item, display, line_offset) if isinstance(item, MacroError)
+                  else resolve(project, item, display, line_offset))
+        if isinstance(target, Finding):
+            errors.append(target)
             out.append(original)
-            continue
-        if ref.func == "checklist":
-            if not isinstance(entry.node, Checklist):
-                checklists = [a for a, e in project.index.items() if isinstance(e.node, Checklist)]
-                errors.append(Finding("error", "references.trainer-page",
-                                      f"checklist('{ref.ref}') is a {entry.kind}, not a checklist", where,
-                                      _nearest(checklists, ref.ref) or f"checklists: {', '.join(checklists[:5])}"))
-                out.append(original)
-                continue
+        elif target.card is not None:
+            info = cards_for(site, links)
+            card_row = next(i for i in info if i["card"].id == target.card.id)
+            out.append(render(project.root, "page/ref.html", kind="card", item=card_row,
+                              label=inline_text(card_row["title"])).strip())
+        elif target.func == "checklist":
+            entry = target.entry
             block = render(project.root, "page/ref.html", kind="checklist", checklist=entry.node,
                            links=site.links(src_uri, entry.chapter), source_href=links.href(entry.address),
                            source_label=entry.chapter.title)
             # A raw HTML block must stand alone between blank lines for Markdown to pass it on.
             out.append("\n\n" + block.strip() + "\n\n")
-            continue
-        out.append(render(project.root, "page/ref.html", kind="ref", href=links.href(entry.address),
-                          label=inline_text(label_of(entry.node)), entry=entry).strip())
+        else:
+            entry = target.entry
+            out.append(render(project.root, "page/ref.html", kind="ref", href=links.href(entry.address),
+                              label=inline_text(label_of(entry.node)), entry=entry).strip())
     out.append(markdown[pos:])
     return Expanded("".join(out), errors)
-
-
-def body_line_offset(source: str, markdown: str) -> int:
-    """Lines of front matter MkDocs removed before handing the Markdown to plugins, so that
-    errors name the line of the file as the trainer sees it."""
-    body = markdown.lstrip("\n")
-    index = source.find(body[:200]) if body.strip() else -1
-    if index <= 0:
-        return 0
-    return source.count("\n", 0, index) - (len(markdown) - len(body))
 
 
 def asset(name: str) -> str:

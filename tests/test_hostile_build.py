@@ -220,12 +220,25 @@ def test_an_unexpected_error_is_one_line_and_the_traceback_only_with_debug(proje
     monkeypatch.setattr("sopbook.checks.run_checks", explode)
     assert main(["--root", str(project), "check"]) == 1
     out, err = capsys.readouterr()
-    assert err.splitlines() == ["sopbook: error: boom in a check", "sopbook: run again with --debug for the traceback"]
+    assert err.splitlines() == ["sopbook: error: RuntimeError: boom in a check",
+                                "sopbook: this is a bug in sopbook, not in your content: run the same command "
+                                "again with --debug and report the traceback it prints"]
     assert "Traceback" not in out + err
     with pytest.raises(RuntimeError, match="boom in a check"):  # --debug: Python's traceback, before or after
         main(["--root", str(project), "check", "--debug"])
     with pytest.raises(RuntimeError, match="boom in a check"):
         main(["--debug", "--root", str(project), "check"])
+
+
+def test_an_unexpected_error_without_a_message_is_named_never_a_bare_error(project, capsys, monkeypatch):
+    def explode(project, families=None):
+        raise MemoryError  # str() is empty: the handler printed "sopbook: error: " and nothing else
+
+    monkeypatch.setattr("sopbook.checks.run_checks", explode)
+    assert main(["--root", str(project), "check"]) == 1
+    first, second = capsys.readouterr().err.splitlines()
+    assert first == "sopbook: error: MemoryError"
+    assert "--debug" in second
 
 
 def test_ctrl_c_during_a_build_exits_130_and_keeps_the_site(project, capsys, monkeypatch):

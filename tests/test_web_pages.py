@@ -224,7 +224,7 @@ def test_trainer_refs_expand_to_links_checklists_and_cards(fixture_site):
 
         {{ checklist('delivery.verify-checklist') }}
 
-        {{ 7*7 }} 原样保留。
+        `{{ 7*7 }}` 原样保留。
         """)
     result = web_pages.expand_trainer_page(fixture_site, "trainers/x.md", markdown, "docs/trainers/x.md")
     assert result.errors == []
@@ -234,7 +234,7 @@ def test_trainer_refs_expand_to_links_checklists_and_cards(fixture_site):
     assert 'href="../cards/verify-card.pdf"' in md
     assert "\n\n<div class=\"sb-embedded" in md and md.count('type="checkbox"') == 5
     assert "data-search-exclude" in md  # the chapter, not the lesson, is where search lands
-    assert "{{ 7*7 }} 原样保留" in md
+    assert "`{{ 7*7 }}` 原样保留" in md
 
 
 def test_broken_trainer_refs_name_file_line_and_closest_ids(fixture_site):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ..findings import Finding
 from ..project import Project
-from . import arithmetic, cards, completeness, references, timings
+from . import arithmetic, cards, completeness, files, references, timings
 
 FAMILIES = {
     "timings": timings.check,
@@ -11,6 +11,7 @@ FAMILIES = {
     "references": references.check,
     "arithmetic": arithmetic.check,
     "cards": cards.check,
+    "files": files.check,
 }
 
 

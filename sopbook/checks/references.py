@@ -5,16 +5,18 @@ Broken references are errors that say which id was asked for and the closest ids
 from __future__ import annotations
 
 
+from ..docs_files import trainer_pages
 from ..findings import Finding, Loc
 from ..model import Event, Kpi, Mot, Procedure, Segment
-from ..project import Project, walk
-from ..trainer_refs import find_refs, trainer_pages
+from ..project import Project, chapter_file, walk
+from ..site_paths import docs_dir
+from ..trainer_refs import closest_hint, page_body, page_findings
 from ._util import finding
 
-
-def closest_hint(project: Project, ref: str) -> str:
-    near = project.nearest(ref)
-    return f"closest existing ids: {', '.join(near)}" if near else "no similar id exists; see the syllabus page for ids"
+# Folders of the site a chapter (`<id>/index.html`) must not take: the generated pages, the cards'
+# PDFs, the theme's assets and search index, and the trainer pages.
+RESERVED_IDS = {"syllabus", "kpis", "cards", "health", "trainers", "assets", "search", "stylesheets",
+                "javascripts", "images", "sitemap", "404"}
 
 
 def _expect(project, chapter, node, ref, kind, label, about=None) -> list[Finding]:
@@ -49,20 +51,53 @@ def _content(project: Project) -> list[Finding]:
 
 
 def _trainer_pages(project: Project) -> list[Finding]:
+    """The macros of every readable page in docs/ (docs_files reports the unreadable ones)."""
     out: list[Finding] = []
-    for path in trainer_pages(project.root):
-        display = str(path.relative_to(project.root))
-        text = path.read_text(encoding="utf-8", errors="replace")
-        cards = {card.id for card in project.cards}
-        for ref in find_refs(text):
-            if ref.func == "card" and ref.ref in cards:
-                continue  # card('delivery-run') names a card; card('delivery.golden-sop') its source
-            if project.resolve(ref.ref) is None:
-                out.append(Finding("error", "references.trainer-page",
-                                   f"{ref.func}('{ref.ref}') points to an id that does not exist",
-                                   Loc(display, ref.line, ref.col), closest_hint(project, ref.ref), ref.ref))
+    for display, source in trainer_pages(project.root):
+        body, offset = page_body(source)
+        out += page_findings(project, body, display, offset)
+    return out
+
+
+GENERATED_PAGES = ("syllabus", "kpis", "cards", "health")  # web_pages writes <name>/index.md
+
+
+def _docs_pages(root) -> dict[str, str]:
+    """Top-level pages of docs/ that become a folder's index page of the site, by folder name:
+    `docs/lessons/index.md` (or README.md) and, with directory URLs, `docs/lessons.md`."""
+    folder = docs_dir(root)
+    base = root / folder
+    if not base.is_dir():
+        return {}
+    out = {}
+    for path in sorted(base.iterdir()):
+        if path.name.startswith("."):
+            continue
+        if path.suffix == ".md" and path.stem not in ("index", "README"):
+            out[path.stem] = f"{folder}/{path.name}"
+        for name in ("index.md", "README.md"):
+            if (path / name).is_file():
+                out[path.name] = f"{folder}/{path.name}/{name}"
+    return out
+
+
+def reserved_ids(project: Project) -> list[Finding]:
+    """Chapter ids that would collide with the site's own folders or with pages of docs/, and
+    docs/ pages where the handbook writes a page of its own."""
+    pages = _docs_pages(project.root)
+    out = [Finding("error", "references.reserved-page", f"{pages[name]} is a page the handbook generates itself",
+                   Loc(pages[name], 1), f"move the page to another name, e.g. {docs_dir(project.root)}/trainers/")
+           for name in GENERATED_PAGES if name in pages]
+    for chapter in project.chapters:
+        if chapter.id in RESERVED_IDS or chapter.id in pages:
+            why = ("a folder the handbook site uses itself" if chapter.id in RESERVED_IDS
+                   else f"also the page {pages[chapter.id]}")
+            out.append(Finding("error", "references.reserved-id", f"chapter id '{chapter.id}' is {why}",
+                               chapter.at or Loc(chapter_file(project, chapter)),
+                               f"rename the chapter, e.g. id: {chapter.id}-sop; reserved: "
+                               f"{', '.join(sorted(RESERVED_IDS))}", chapter.id))
     return out
 
 
 def check(project: Project) -> list[Finding]:
-    return _content(project) + _trainer_pages(project)
+    return _content(project) + _trainer_pages(project) + reserved_ids(project)

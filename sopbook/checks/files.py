@@ -1,0 +1,18 @@
+"""File checks: docs/ holds only files that may be published, and the site goes somewhere of its own.
+
+The plugin refuses the same docs/ files (docs_files.file_problem) and the same site_dir
+(site_paths.site_dir_problem), so `sopbook check` says in advance what would stop a build.
+"""
+from __future__ import annotations
+
+from ..docs_files import docs_findings
+from ..findings import Finding
+from ..project import Project
+from ..site_paths import site_dir_problem
+
+
+def check(project: Project) -> list[Finding]:
+    out = docs_findings(project.root)
+    if (problem := site_dir_problem(project.root)) is not None:
+        out.append(problem)
+    return out

@@ -1,0 +1,122 @@
+"""The file rules for docs/, the hand-written pages and the images and handouts beside them.
+
+MkDocs publishes every file of docs_dir into the site and its search index, so docs/ gets the
+rules content/ has: no link to a file outside the project (~/.ssh/id_rsa would be published), no
+special file (a FIFO blocks for ever, /dev/zero never ends), a size limit, and pages in UTF-8,
+named with the byte that is not. `sopbook check` walks docs/ with these rules and the plugin
+applies them to MkDocs' own list of files, so both refuse the same files.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Iterator
+
+from .findings import Finding, Loc
+from .project import unsafe_file
+from .site_paths import docs_dir
+
+MAX_PAGE_BYTES = 5_000_000  # as a content file: a lesson is a few kilobytes
+MAX_FILE_BYTES = 50_000_000  # an image, a PDF handout
+
+
+def _display(root: Path, path: Path) -> str:
+    try:
+        return Path(os.path.relpath(path, root)).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def is_page(path: Path | str) -> bool:
+    return str(path).endswith(".md")
+
+
+def file_problem(root: Path, path: Path, display: str) -> Finding | None:
+    """Why MkDocs must not publish this docs/ file; None when it may."""
+    problem = unsafe_file(Path(root).resolve(), Path(path), display,
+                          "docs/ holds plain files: pages, images, handouts")
+    if problem is not None:
+        return problem
+    limit = MAX_PAGE_BYTES if is_page(path) else MAX_FILE_BYTES
+    size = Path(path).stat().st_size
+    if size > limit:
+        return Finding("error", "load.size", f"file is {size:,} bytes, more than the {limit:,} bytes allowed",
+                       Loc(display, 1), "split the page into several pages" if is_page(path)
+                       else "make the file smaller, or link to it on another server")
+    return None
+
+
+def read_page(root: Path, path: Path, display: str) -> tuple[str | None, Finding | None]:
+    """A trainer page's text as MkDocs reads it (UTF-8, BOM dropped), or why it cannot be read."""
+    problem = file_problem(root, path, display)
+    if problem is not None:
+        return None, problem
+    try:
+        with open(path, "rb") as handle:  # never more than the limit, even if the file grew
+            data = handle.read(MAX_PAGE_BYTES + 1)
+    except OSError as exc:
+        return None, Finding("error", "load.file", f"cannot read the file: {exc.strerror or exc}",
+                             Loc(display, 1), "check that it exists and that you may read it")
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        hint = ("the file is UTF-16: save it as UTF-8" if data[:2] in (b"\xff\xfe", b"\xfe\xff")
+                else "save the page as UTF-8 (a GBK or GB2312 page is shown as garbage)")
+        return None, Finding("error", "load.encoding",
+                             f"page is not UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})",
+                             Loc(display, line, col), hint)
+
+
+def walk_docs(root: Path) -> Iterator[Path]:
+    """The files MkDocs would take from docs_dir: it follows links to folders and leaves out
+    names starting with a dot. A folder link outside the project or back into its own parents is
+    yielded itself (file_problem refuses it), never followed."""
+    root = Path(root).resolve()
+    base = root / docs_dir(root)
+    if not base.is_dir():
+        return
+    seen: set[Path] = set()
+
+    def visit(folder: Path) -> Iterator[Path]:
+        real = folder.resolve()
+        if real in seen:
+            return
+        seen.add(real)
+        for entry in sorted(folder.iterdir(), key=lambda p: p.name):
+            if entry.name.startswith("."):
+                continue
+            if entry.is_dir():
+                target = entry.resolve()
+                if entry.is_symlink() and (not target.is_relative_to(root) or real.is_relative_to(target)):
+                    yield entry
+                else:
+                    yield from visit(entry)
+            else:
+                yield entry
+
+    yield from visit(base)
+
+
+def docs_findings(root: Path) -> list[Finding]:
+    """Every file of docs/ that must not be published, and every page that is not UTF-8."""
+    root = Path(root).resolve()
+    out = []
+    for path in walk_docs(root):
+        display = _display(root, path)
+        problem = read_page(root, path, display)[1] if is_page(path) else file_problem(root, path, display)
+        if problem is not None:
+            out.append(problem)
+    return out
+
+
+def trainer_pages(root: Path) -> Iterator[tuple[str, str]]:
+    """(display path, text) of every readable page in docs/."""
+    root = Path(root).resolve()
+    for path in walk_docs(root):
+        if is_page(path):
+            display = _display(root, path)
+            text, problem = read_page(root, path, display)
+            if text is not None:
+                yield display, text

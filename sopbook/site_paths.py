@@ -1,0 +1,114 @@
+"""Where the handbook's sources are and where its site may go.
+
+A build replaces its output folder whole, so an output folder that is, holds or lies inside the
+sources (`--site content`, `site_dir: .`) would delete them: it is refused before anything is
+touched. mkdocs.yml's `docs_dir` and `site_dir` are read here with their line, for the messages.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from .findings import Finding, Loc
+
+CONFIG_FILE = "mkdocs.yml"
+DOCS_DIR = "docs"
+# Folders and files of a project that only people write; the build must never replace them.
+SOURCES = ("content", "checklists", "macros", "schema", "handbook.yml", CONFIG_FILE)
+
+
+@dataclass(frozen=True)
+class Setting:
+    value: str
+    loc: Loc
+
+
+def _top_level(root: Path) -> dict[str, Setting]:
+    """mkdocs.yml's top-level plain-text settings, with their lines."""
+    path = Path(root) / CONFIG_FILE
+    try:
+        stat = path.stat()
+    except OSError:
+        return {}
+    if not path.is_file():
+        return {}  # a FIFO would block; MkDocs itself refuses what is not a file
+    return _read_settings(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=8)
+def _read_settings(path: str, _mtime: int, _size: int) -> dict[str, Setting]:
+    """Composed, not constructed: tags such as `!ENV` or `!!python/name:` are MkDocs' to resolve."""
+    try:
+        with open(path, "rb") as handle:
+            text = handle.read(1_000_000).decode("utf-8")
+        node = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return {}  # MkDocs reports an unreadable mkdocs.yml itself, with its own words
+    if not isinstance(node, yaml.MappingNode):
+        return {}
+    out = {}
+    for key, value in node.value:
+        if isinstance(key, yaml.ScalarNode) and isinstance(value, yaml.ScalarNode) and value.tag.startswith("tag:yaml"):
+            mark = value.start_mark
+            out[str(key.value)] = Setting(str(value.value), Loc(CONFIG_FILE, mark.line + 1, mark.column + 1))
+    return out
+
+
+def docs_dir(root: Path) -> str:
+    setting = _top_level(root).get("docs_dir")
+    return setting.value if setting and setting.value else DOCS_DIR
+
+
+def site_dir_setting(root: Path) -> Setting | None:
+    return _top_level(root).get("site_dir")
+
+
+def sources(root: Path) -> list[Path]:
+    """The project's own folders and files (resolved), docs_dir included."""
+    root = Path(root).resolve()
+    return [(root / name).resolve() for name in (*SOURCES, docs_dir(root))]
+
+
+def _clash(root: Path, output: Path) -> str | None:
+    """How `output` would destroy sources, in words; None when it is safe."""
+    root = Path(root).resolve()
+    if output == root:
+        return "is the project folder itself"
+    if root.is_relative_to(output):
+        return "contains the project folder"
+    for source in sources(root):
+        name = source.relative_to(root) if source.is_relative_to(root) else source
+        if output == source:
+            return f"is the project's {name}"
+        if source.is_relative_to(output):
+            return f"contains the project's {name}"
+        if output.is_relative_to(source):
+            return f"lies inside the project's {name}"
+    return None
+
+
+def output_problem(root: Path, output: Path | str, where: Loc, given: str) -> Finding | None:
+    """A located error when building into `output` would replace the project's sources."""
+    root = Path(root).resolve()
+    output = (root / output).resolve()
+    clash = _clash(root, output)
+    if clash is None:
+        return None
+    return Finding("error", "build.site-dir", f"the output folder {given} {clash}: building there would delete it",
+                   where, "build into a folder of its own: leave it out for site/, or give a new folder, "
+                          "e.g. --site /tmp/handbook")
+
+
+def site_dir_problem(root: Path) -> Finding | None:
+    """mkdocs.yml's `site_dir`, which a bare `mkdocs build` empties before it writes."""
+    setting = site_dir_setting(root)
+    if setting is None:
+        return None
+    problem = output_problem(root, setting.value, setting.loc, f"site_dir: {setting.value}")
+    if problem is None:
+        return None
+    return Finding(problem.level, problem.code, problem.message, problem.loc,
+                   "set site_dir: site in mkdocs.yml (or delete the line)")
