@@ -84,8 +84,16 @@ def _web_findings(messages: list[str], fallback: str) -> list[Finding]:
             out += [Finding(m["level"], "build.web", m["msg"], Loc(m["file"], int(m["line"]), int(m["col"] or 0)))
                     for m in located]
         else:
-            out.append(Finding("error", "build.web", message.strip(), Loc("mkdocs.yml")))
+            # MkDocs' own YAML errors end with the place: in "<mkdocs.yml>", line 2, column 10
+            marks = _YAML_MARK.findall(message)
+            where = Loc("mkdocs.yml", int(marks[-1][0]), int(marks[-1][1])) if marks else Loc("mkdocs.yml")
+            out.append(Finding("error", "build.web", message.strip(), where,
+                               "fix mkdocs.yml at that place" if marks else
+                               "sopbook build --verbose shows MkDocs' whole log"))
     return out
+
+
+_YAML_MARK = re.compile(r'in "[^"]*mkdocs\.yml", line (\d+), column (\d+)')
 
 
 def build_web(project: Project, out: Path, findings: list[Finding] | None = None, previous: Path | None = None) -> int:
@@ -189,7 +197,10 @@ def build(root: Path | str, *, site_dir: str | None = None, jobs: int | None = N
         try:
             t = time.perf_counter()
             say("building the web handbook")
-            reused = build_web(project, tmp, findings, site)
+            try:
+                reused = build_web(project, tmp, findings, site)
+            except BuildFailed as exc:  # reported with the check's findings, as `sopbook check` counts them
+                raise BuildFailed(findings + [f for f in exc.findings if f not in findings], exc.stage) from exc
             seconds["web"] = time.perf_counter() - t
             result = BuildResult(site, findings, seconds=seconds, pages_reused=reused)
             if cards:

@@ -57,6 +57,28 @@ def _read_settings(path: str, _mtime: int, _size: int) -> dict[str, Setting]:
     return out
 
 
+def config_problem(root: Path) -> Finding | None:
+    """mkdocs.yml that is not YAML, located where the parser stopped (MkDocs would stop there too)."""
+    path = Path(root) / CONFIG_FILE
+    if not path.is_file():
+        return None  # no site to build; `sopbook build` says so when it gets there
+    try:
+        with open(path, "rb") as handle:
+            yaml.compose(handle.read(1_000_000).decode("utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except UnicodeDecodeError as exc:
+        return Finding("error", "build.config", f"{CONFIG_FILE} is not UTF-8 (byte at offset {exc.start})",
+                       Loc(CONFIG_FILE, 1), "save mkdocs.yml as UTF-8")
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = Loc(CONFIG_FILE, mark.line + 1, mark.column + 1) if mark else Loc(CONFIG_FILE, 1)
+        return Finding("error", "build.config", f"{CONFIG_FILE} is not valid YAML: {exc.problem or exc.context}",
+                       where, "fix the brackets, quotes or indentation at that place")
+    except (OSError, yaml.YAMLError) as exc:
+        return Finding("error", "build.config", f"cannot read {CONFIG_FILE}: {exc}", Loc(CONFIG_FILE, 1),
+                       "check that it exists and that you may read it")
+    return None
+
+
 def docs_dir(root: Path) -> str:
     setting = _top_level(root).get("docs_dir")
     return setting.value if setting and setting.value else DOCS_DIR

@@ -152,3 +152,12 @@ def test_site_dir_in_mkdocs_yml_on_the_sources_is_refused_by_check_and_by_mkdocs
         mkdocs_build(config)
     assert config.plugins["sopbook"].failures[0].loc == ("mkdocs.yml", 5, 11)
     assert sources(root) == before
+
+
+def test_a_mkdocs_yml_that_is_not_yaml_is_located_by_check_and_build(root, capsys):
+    (root / "mkdocs.yml").write_text("site_name: t\nplugins: [search, sopbook\n", encoding="utf-8")
+    [(code, loc, message)] = errors(root)
+    assert (code, loc) == ("build.config", "mkdocs.yml:3:1")
+    assert message.startswith("mkdocs.yml is not valid YAML: ") and "']'" in message
+    assert main(["--root", str(root), "build", "--no-cards"]) == 1
+    assert "mkdocs.yml\n  3:1      error   mkdocs.yml is not valid YAML" in capsys.readouterr().out

@@ -8,11 +8,12 @@ from __future__ import annotations
 from ..docs_files import docs_findings
 from ..findings import Finding
 from ..project import Project
-from ..site_paths import site_dir_problem
+from ..site_paths import config_problem, site_dir_problem
 
 
 def check(project: Project) -> list[Finding]:
     out = docs_findings(project.root)
-    if (problem := site_dir_problem(project.root)) is not None:
-        out.append(problem)
+    for problem in (config_problem(project.root), site_dir_problem(project.root)):
+        if problem is not None:
+            out.append(problem)
     return out
