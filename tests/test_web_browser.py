@@ -17,6 +17,13 @@ FIXTURE_QUERIES = {
     "贬损者": "mobile/index.html#nps-segments",
     "黄金30秒": "mobile/index.html#mot-meeting",
     "冷媒": "mobile/index.html#aircon-talk",
+    # Latin acronyms beside the Chinese: English stemming once indexed NPS as "np" (no hits).
+    "NPS": "mobile/index.html#nps",
+    "nps": "mobile/index.html#nps",
+    "KPI": "delivery/index.html#delivery-kpis",
+    "MOT": "mobile/index.html#mot-set",
+    "ROI": "delivery/index.html#roi-calc",
+    "SOP": "delivery/index.html#golden-sop",
 }
 # The same queries on the real handbook (content/), by global id.
 REAL_QUERIES = {
@@ -27,6 +34,14 @@ REAL_QUERIES = {
     "贬损者": "mobile-experience.detractor-recovery",
     "黄金30秒": "mobile-experience.mot-3",
     "冷媒": "mobile-experience.wang-timeline",
+    "NPS": "mobile-experience.nps",
+    "GPS": "mobile-experience.mot-2",
+    "MOT": "mobile-experience.mot-theory",
+    "KPI": "delivery.delivery-kpis",
+    "ROI": "mobile-experience.wang-roi-breakdown",
+    "VIP": "mobile-experience.personalization",
+    "SOP": "delivery.sop",
+    "Warranty": "delivery.show-warranty",
 }
 
 

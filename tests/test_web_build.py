@@ -73,6 +73,18 @@ def test_separator_splits_a_query_where_chinese_meets_digits(site):
     assert [t for t in separator.split("\u200b刹车\u200b系统\u200b") if t] == ["刹车", "系统"]
 
 
+def test_search_runs_no_english_stemmer_and_the_fixture_searches_as_the_handbook(site):
+    """lunr's stemmer indexed NPS as 'np' while the typed prefix NPS* is never stemmed."""
+    from mkdocs.config import load_config
+
+    def search_settings(root: Path) -> dict:
+        search = load_config(str(root / "mkdocs.yml")).plugins["material/search"].config
+        return {key: search[key] for key in ("lang", "separator", "pipeline")}
+
+    assert site.search_index()["config"]["pipeline"] == []
+    assert search_settings(FIXTURE) == search_settings(REPO)
+
+
 def test_content_script_is_text_in_pages_and_search_index(site):
     html = (site.site / "delivery" / "index.html").read_text(encoding="utf-8")
     assert "有 &lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; 和 {{ 7*7 }} 两个" in html
