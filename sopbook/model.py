@@ -52,8 +52,8 @@ Flag = Annotated[bool, Strict()]
 Whole = Annotated[int, Strict()]
 Number = Annotated[float, Strict()]
 
-# A step, a procedure and an event's stated duration last at most a day (timelines span days with
-# `day:`): anything longer is a typo, and a bound keeps sums of minutes finite (1e308 + 1e308 is inf).
+# A step and a procedure last at most a day: anything longer is a typo, and a bound keeps sums of
+# minutes finite (1e308 + 1e308 is inf). Timelines span days (`day:`), so their durations may too.
 MAX_MINUTES = 24 * 60
 Minutes = Annotated[float, Strict(), Field(ge=0, le=MAX_MINUTES)]
 # How far the day offsets of a timeline reach (day: -3650..3650), in minutes.
@@ -331,7 +331,8 @@ class Event(Node):
     time_label: str | None = Field(None, description="Time as written when it is not a clock time.")
     actor: str | None = None
     text: Text
-    minutes: Minutes | None = Field(None, description="A duration the source states for this event.")
+    minutes: SpanMinutes | None = Field(
+        None, ge=0, description="A duration the source states for this event (until the next one, maybe days later).")
     marks: list[Literal["booking", "departure", "arrival", "meeting", "start", "done", "leave"]] = []
     mot: Ref | None = Field(None, description="The moment of truth this event is.")
     peak: str | None = Field(None, description="Peak label as written, e.g. 【峰值1:...】.")
@@ -343,7 +344,7 @@ class Timeline(Node):
     id: Id
     title: Text
     stated_total_minutes: SpanMinutes | None = Field(
-        None, description="Duration a summary table states for this timeline (first to last event)."
+        None, ge=0, description="Duration a summary table states for this timeline (first to last event)."
     )
     stated_in: str | None = Field(None, description="Where that total is stated, e.g. 数据对比表.")
     events: list[Event]
