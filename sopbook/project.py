@@ -285,15 +285,16 @@ def _colon_text(value: Any) -> str | None:
     return None
 
 
-def _document_steps(data: Any, loc: tuple) -> Iterator[tuple[tuple, Any]]:
-    """The document path of pydantic's loc (union tags dropped) and the node at each list item."""
+def _document_steps(data: Any, loc: tuple) -> Iterator[tuple[tuple, Any, tuple]]:
+    """At each list item on pydantic's loc: its document path (union tags dropped), the item, and
+    the loc up to it (tags kept, so the union arms above it are still told apart)."""
     node, path = data, ()
-    for part in loc:
+    for n, part in enumerate(loc):
         if isinstance(node, dict) and part in node:
             node, path = node[part], path + (part,)
         elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
             node, path = node[part], path + (part,)
-            yield path, node
+            yield path, node, loc[:n + 1]
 
 
 def _colon_items(errors: list[dict], data: Any) -> list[dict]:
@@ -302,7 +303,7 @@ def _colon_items(errors: list[dict], data: Any) -> list[dict]:
     items: dict[tuple, str] = {}
     for e in errors:
         if e["type"] in ("string_type", "union_tag_not_found"):
-            for path, node in _document_steps(data, e["loc"]):
+            for path, node, _ in _document_steps(data, e["loc"]):
                 if node is e.get("input") or (isinstance(node, dict) and node == e.get("input")):
                     if (text := _colon_text(node)) is not None:
                         items[path] = text
@@ -310,12 +311,12 @@ def _colon_items(errors: list[dict], data: Any) -> list[dict]:
         return errors
     out, reported = [], set()
     for e in errors:
-        hit = next((path for path, _ in _document_steps(data, e["loc"]) if path in items), None)
+        hit = next(((path, loc) for path, _, loc in _document_steps(data, e["loc"]) if path in items), None)
         if hit is None:
             out.append(e)
-        elif hit not in reported:
-            reported.add(hit)
-            out.append({"type": "sopbook_colon_text", "loc": hit, "msg": "", "input": items[hit], "ctx": {}})
+        elif hit[1] not in reported:
+            reported.add(hit[1])
+            out.append({"type": "sopbook_colon_text", "loc": hit[1], "msg": "", "input": items[hit[0]], "ctx": {}})
     return out
 
 

@@ -205,3 +205,10 @@ def test_a_procedure_without_steps_is_reported_like_an_empty_checklist(tmp_path)
         ("completeness.empty-procedure",
          "content/ch.yml:8:9: error: procedure '黄金SOP' has no steps\n    hint: add its steps"),
     ]
+
+
+def test_a_colon_in_a_nested_list_item_is_one_error(tmp_path):
+    write_project(tmp_path, chapter("- {type: list, items: [{text: 安全, children: [注意: 放置轮挡]}]}"))
+    assert errors(tmp_path) == [
+        "content/ch.yml:7:52: error: sections[0].blocks[0].items[0].children[0]: '注意: 放置轮挡' is read as a "
+        "mapping (the ': ' after '注意' makes a key)\n    hint: quote it: \"注意: 放置轮挡\""]
