@@ -10,6 +10,7 @@ import difflib
 import gc
 import json
 import math
+import re
 import types
 import typing
 import unicodedata
@@ -333,13 +334,8 @@ def _full_width_number(value: Any) -> str | None:
 
 
 def _number_text(value: str, whole: bool) -> bool:
-    """'5' or '2.5' in quotes: a number the author quoted."""
-    text = value.strip()
-    try:
-        number = float(text)
-    except ValueError:
-        return False
-    return math.isfinite(number) and (not whole or text.lstrip("+-").isdigit())
+    """'5' or '2.5': text that is a plain number, which YAML reads as text only in quotes."""
+    return re.fullmatch(r"[-+]?[0-9]+" if whole else r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)", value.strip()) is not None
 
 
 def _non_finite_text(value: str) -> bool:
