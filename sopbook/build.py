@@ -200,7 +200,8 @@ def build(root: Path | str, *, site_dir: str | None = None, jobs: int | None = N
             try:
                 reused = build_web(project, tmp, findings, site)
             except BuildFailed as exc:  # reported with the check's findings, as `sopbook check` counts them
-                raise BuildFailed(findings + [f for f in exc.findings if f not in findings], exc.stage) from exc
+                added = [f for f in exc.findings if f not in findings]
+                raise BuildFailed(findings + added, exc.stage) from exc
             seconds["web"] = time.perf_counter() - t
             result = BuildResult(site, findings, seconds=seconds, pages_reused=reused)
             if cards:

@@ -14,7 +14,7 @@ from typing import Iterator
 
 from .findings import Finding, Loc
 from .project import unsafe_file
-from .site_paths import docs_dir
+from .site_paths import docs_dir, setting
 
 MAX_PAGE_BYTES = 5_000_000  # as a content file: a lesson is a few kilobytes
 MAX_FILE_BYTES = 50_000_000  # an image, a PDF handout
@@ -102,6 +102,14 @@ def walk_docs(root: Path) -> Iterator[Path]:
 def docs_findings(root: Path) -> list[Finding]:
     """Every file of docs/ that must not be published, and every page that is not UTF-8."""
     root = Path(root).resolve()
+    folder = root / docs_dir(root)
+    if folder.exists() and not folder.resolve().is_relative_to(root):
+        # docs_dir: /etc, or docs/ a link to a home folder: MkDocs would publish all of it.
+        given = setting(root, "docs_dir")
+        return [Finding("error", "load.file", f"the docs folder {docs_dir(root)} is outside the project "
+                                              f"({folder.resolve()})",
+                        given.loc if given else Loc(docs_dir(root), 1),
+                        "keep the hand-written pages in docs/ inside the project")]
     out = []
     for path in walk_docs(root):
         display = _display(root, path)

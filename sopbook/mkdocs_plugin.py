@@ -123,8 +123,8 @@ class SopbookPlugin(BasePlugin[_PluginConfig]):
         if clashes:
             raise self._fail("chapter ids clash with the site's folders", clashes)
         # MkDocs empties site_dir before it writes: never when that would delete the sources.
-        setting = site_paths.site_dir_setting(self.root)
-        where = setting.loc if setting is not None else Loc(site_paths.CONFIG_FILE)
+        given = site_paths.setting(self.root, "site_dir")
+        where = given.loc if given is not None else Loc(site_paths.CONFIG_FILE)
         problem = site_paths.output_problem(self.root, config.site_dir, where, f"site_dir: {config.site_dir}")
         if problem is not None:
             raise self._fail("site_dir would replace the project's sources", [problem])

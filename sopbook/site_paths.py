@@ -17,6 +17,7 @@ from .findings import Finding, Loc
 CONFIG_FILE = "mkdocs.yml"
 DOCS_DIR = "docs"
 # Folders and files of a project that only people write; the build must never replace them.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 SOURCES = ("content", "checklists", "macros", "schema", "handbook.yml", CONFIG_FILE)
 
 
@@ -44,14 +45,15 @@ def _read_settings(path: str, _mtime: int, _size: int) -> dict[str, Setting]:
     try:
         with open(path, "rb") as handle:
             text = handle.read(1_000_000).decode("utf-8")
-        node = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        node = yaml.compose(text, Loader=_LOADER)
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return {}  # MkDocs reports an unreadable mkdocs.yml itself, with its own words
     if not isinstance(node, yaml.MappingNode):
         return {}
     out = {}
     for key, value in node.value:
-        if isinstance(key, yaml.ScalarNode) and isinstance(value, yaml.ScalarNode) and value.tag.startswith("tag:yaml"):
+        plain = isinstance(value, yaml.ScalarNode) and value.tag.startswith("tag:yaml")
+        if isinstance(key, yaml.ScalarNode) and plain:
             mark = value.start_mark
             out[str(key.value)] = Setting(str(value.value), Loc(CONFIG_FILE, mark.line + 1, mark.column + 1))
     return out
@@ -64,15 +66,16 @@ def config_problem(root: Path) -> Finding | None:
         return None  # no site to build; `sopbook build` says so when it gets there
     try:
         with open(path, "rb") as handle:
-            yaml.compose(handle.read(1_000_000).decode("utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+            yaml.compose(handle.read(1_000_000).decode("utf-8"), Loader=_LOADER)
     except UnicodeDecodeError as exc:
         return Finding("error", "build.config", f"{CONFIG_FILE} is not UTF-8 (byte at offset {exc.start})",
                        Loc(CONFIG_FILE, 1), "save mkdocs.yml as UTF-8")
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = Loc(CONFIG_FILE, mark.line + 1, mark.column + 1) if mark else Loc(CONFIG_FILE, 1)
-        return Finding("error", "build.config", f"{CONFIG_FILE} is not valid YAML: {exc.problem or exc.context}",
-                       where, "fix the brackets, quotes or indentation at that place")
+        return Finding("error", "build.config",
+                       f"{CONFIG_FILE} is not valid YAML: {exc.problem or exc.context}", where,
+                       "fix the brackets, quotes or indentation at that place")
     except (OSError, yaml.YAMLError) as exc:
         return Finding("error", "build.config", f"cannot read {CONFIG_FILE}: {exc}", Loc(CONFIG_FILE, 1),
                        "check that it exists and that you may read it")
@@ -80,12 +83,13 @@ def config_problem(root: Path) -> Finding | None:
 
 
 def docs_dir(root: Path) -> str:
-    setting = _top_level(root).get("docs_dir")
-    return setting.value if setting and setting.value else DOCS_DIR
+    given = setting(root, "docs_dir")
+    return given.value if given and given.value else DOCS_DIR
 
 
-def site_dir_setting(root: Path) -> Setting | None:
-    return _top_level(root).get("site_dir")
+def setting(root: Path, key: str) -> Setting | None:
+    """A top-level setting of mkdocs.yml (`site_dir`, `docs_dir`) with its place."""
+    return _top_level(root).get(key)
 
 
 def sources(root: Path) -> list[Path]:
@@ -119,17 +123,18 @@ def output_problem(root: Path, output: Path | str, where: Loc, given: str) -> Fi
     clash = _clash(root, output)
     if clash is None:
         return None
-    return Finding("error", "build.site-dir", f"the output folder {given} {clash}: building there would delete it",
-                   where, "build into a folder of its own: leave it out for site/, or give a new folder, "
-                          "e.g. --site /tmp/handbook")
+    return Finding("error", "build.site-dir",
+                   f"the output folder {given} {clash}: building there would delete it", where,
+                   "build into a folder of its own: leave it out for site/, or give a new folder, "
+                   "e.g. --site /tmp/handbook")
 
 
 def site_dir_problem(root: Path) -> Finding | None:
     """mkdocs.yml's `site_dir`, which a bare `mkdocs build` empties before it writes."""
-    setting = site_dir_setting(root)
-    if setting is None:
+    given = setting(root, "site_dir")
+    if given is None:
         return None
-    problem = output_problem(root, setting.value, setting.loc, f"site_dir: {setting.value}")
+    problem = output_problem(root, given.value, given.loc, f"site_dir: {given.value}")
     if problem is None:
         return None
     return Finding(problem.level, problem.code, problem.message, problem.loc,

@@ -149,7 +149,8 @@ def _diagnose(inner: str) -> tuple[str, str]:
     if func not in FUNCTIONS:
         close = difflib.get_close_matches(func, FUNCTIONS, n=1, cutoff=0.5)
         if close:
-            return (f"unknown macro '{func}' in {shown}", f"did you mean {close[0]}? write {_suggestion(close[0], inner)}")
+            return (f"unknown macro '{func}' in {shown}",
+                    f"did you mean {close[0]}? write {_suggestion(close[0], inner)}")
         return (f"unknown macro '{func}' in {shown}",
                 f"trainer pages call ref(), checklist() or card(), e.g. {_suggestion('ref', inner)}")
     fix = _suggestion(func, inner)
@@ -230,7 +231,9 @@ class Target:
 
 def closest_hint(project: Project, ref: str) -> str:
     near = project.nearest(ref)
-    return f"closest existing ids: {', '.join(near)}" if near else "no similar id exists; see the syllabus page for ids"
+    if near:
+        return f"closest existing ids: {', '.join(near)}"
+    return "no similar id exists; see the syllabus page for ids"
 
 
 def _nearest(candidates: list[str], wanted: str) -> str:
@@ -265,8 +268,9 @@ def resolve(project: Project, macro: Macro, display: str, line_offset: int = 0) 
                        where, closest_hint(project, macro.ref), macro.ref)
     if macro.func == "checklist" and not isinstance(entry.node, Checklist):
         checklists = [a for a, e in project.index.items() if isinstance(e.node, Checklist)]
-        return Finding("error", "references.trainer-page", f"{call} is a {entry.kind}, not a checklist", where,
-                       _nearest(checklists, macro.ref) or f"checklists: {', '.join(checklists[:5])}", macro.ref)
+        return Finding("error", "references.trainer-page", f"{call} is a {entry.kind}, not a checklist",
+                       where, _nearest(checklists, macro.ref) or f"checklists: {', '.join(checklists[:5])}",
+                       macro.ref)
     return Target(macro.func, entry)
 
 

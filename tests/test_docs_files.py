@@ -46,14 +46,15 @@ def test_a_docs_link_to_a_file_outside_the_project_is_refused_by_check_and_build
     secret.write_text("PRIVATE KEY 私钥\n", encoding="utf-8")
     os.symlink(secret, root / "docs" / "trainers" / "secret.md")
     os.symlink(secret, root / "docs" / "photo.png")
-    expected = [("load.file", "docs/photo.png:1", f"docs/photo.png links to a file outside the project ({secret})"),
+    expected = [("load.file", "docs/photo.png:1",
+                 f"docs/photo.png links to a file outside the project ({secret})"),
                 ("load.file", "docs/trainers/secret.md:1",
                  f"docs/trainers/secret.md links to a file outside the project ({secret})")]
     assert errors(root) == expected
     out = tmp_path / "out"
     assert sorted(build_errors(root, out)) == expected
-    published = [p for p in out.rglob("*") if p.is_file() and "PRIVATE KEY" in p.read_text(errors="replace")] \
-        if out.exists() else []
+    files = [p for p in out.rglob("*") if p.is_file()] if out.exists() else []
+    published = [p for p in files if "PRIVATE KEY" in p.read_text(errors="replace")]
     assert published == []  # neither the page, nor the search index, nor the copied file
 
 
@@ -62,7 +63,8 @@ def test_a_docs_folder_link_outside_the_project_is_refused(root, tmp_path):
     outside.mkdir()
     (outside / "notes.md").write_text("# 私人笔记\n", encoding="utf-8")
     os.symlink(outside, root / "docs" / "home")
-    assert errors(root) == [("load.file", "docs/home:1", f"docs/home links to a file outside the project ({outside})")]
+    assert errors(root) == [("load.file", "docs/home:1",
+                             f"docs/home links to a file outside the project ({outside})")]
 
 
 def test_a_fifo_in_docs_is_refused_and_check_returns(root):
@@ -72,7 +74,8 @@ def test_a_fifo_in_docs_is_refused_and_check_returns(root):
     run = subprocess.run([sys.executable, "-m", "sopbook.cli", "--root", str(root), "check"],
                          capture_output=True, text=True, timeout=60)
     assert run.returncode == 1
-    assert "docs/handout.pdf\n  1        error   docs/handout.pdf is not a regular file  [load.file]" in run.stdout
+    assert "docs/handout.pdf\n  1        error   docs/handout.pdf is not a regular file  [load.file]" \
+        in run.stdout
     assert "docs/trainers/pipe.md is not a regular file  [load.file]" in run.stdout
     assert "hint: docs/ holds plain files: pages, images, handouts" in run.stdout
 
@@ -85,8 +88,8 @@ def _limited_memory() -> None:
 
 def test_a_docs_link_to_dev_zero_is_a_located_error_not_memory_error(root):
     os.symlink("/dev/zero", root / "docs" / "zero.md")
-    run = subprocess.run([sys.executable, "-m", "sopbook.cli", "--root", str(root), "check"], capture_output=True,
-                         text=True, timeout=120, preexec_fn=_limited_memory)
+    run = subprocess.run([sys.executable, "-m", "sopbook.cli", "--root", str(root), "check"],
+                         capture_output=True, text=True, timeout=120, preexec_fn=_limited_memory)
     assert run.returncode == 1
     assert "docs/zero.md links to a file outside the project (/dev/zero)  [load.file]" in run.stdout
     assert "MemoryError" not in run.stdout + run.stderr and "error: \n" not in run.stderr + "\n"
@@ -97,7 +100,8 @@ def test_docs_files_over_the_size_limit_are_refused(root):
     with open(root / "docs" / "video.mp4", "wb") as handle:
         handle.truncate(60_000_000)  # sparse: no 60 MB written to the test machine's disk
     assert errors(root) == [
-        ("load.size", "docs/trainers/huge.md:1", "file is 6,400,006 bytes, more than the 5,000,000 bytes allowed"),
+        ("load.size", "docs/trainers/huge.md:1",
+         "file is 6,400,006 bytes, more than the 5,000,000 bytes allowed"),
         ("load.size", "docs/video.mp4:1", "file is 60,000,000 bytes, more than the 50,000,000 bytes allowed")]
 
 
@@ -125,7 +129,8 @@ def test_site_in_the_sources_is_refused_before_anything_is_touched(root, capsys,
     monkeypatch.chdir(root)
     assert main(["--root", str(root), "build", "--no-cards", "--site", site]) == 1
     out = capsys.readouterr().out
-    assert f"the output folder (--site {site}) {clash}: building there would delete it  [build.site-dir]" in out
+    assert f"the output folder (--site {site}) {clash}: building there would delete it  [build.site-dir]" \
+        in out
     assert out.startswith(f"sopbook build --site {site}\n")  # the finding's place: the command line
     assert "hint: build into a folder of its own" in out
     assert sources(root) == before
@@ -141,8 +146,8 @@ def test_site_dir_in_mkdocs_yml_on_the_sources_is_refused_by_check_and_by_mkdocs
     (root / "mkdocs.yml").write_text(MKDOCS + "site_dir: content\n", encoding="utf-8")
     before = sources(root)
     assert errors(root) == [("build.site-dir", "mkdocs.yml:5:11",
-                             "the output folder site_dir: content is the project's content: building there would "
-                             "delete it")]
+                             "the output folder site_dir: content is the project's content: "
+                             "building there would delete it")]
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
     from mkdocs.exceptions import Abort
@@ -161,3 +166,21 @@ def test_a_mkdocs_yml_that_is_not_yaml_is_located_by_check_and_build(root, capsy
     assert message.startswith("mkdocs.yml is not valid YAML: ") and "']'" in message
     assert main(["--root", str(root), "build", "--no-cards"]) == 1
     assert "mkdocs.yml\n  3:1      error   mkdocs.yml is not valid YAML" in capsys.readouterr().out
+
+
+def test_a_docs_folder_outside_the_project_is_one_located_error(root, tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "a.md").write_text("# a\n", encoding="utf-8")
+    mkdocs = MKDOCS.replace("docs_dir: docs", f"docs_dir: {elsewhere}")
+    (root / "mkdocs.yml").write_text(mkdocs, encoding="utf-8")
+    assert errors(root) == [("load.file", "mkdocs.yml:2:11",
+                             f"the docs folder {elsewhere} is outside the project ({elsewhere})")]
+
+
+def test_cards_out_in_the_sources_is_refused(root, capsys, monkeypatch):
+    before = sources(root)
+    monkeypatch.chdir(root)
+    assert main(["--root", str(root), "cards", "--out", "content"]) == 1
+    assert "the output folder (--out content) is the project's content" in capsys.readouterr().out
+    assert sources(root) == before and not (root / "content" / "a4").exists()

@@ -47,7 +47,8 @@ plugins: [search, sopbook]
 
 
 def project(tmp_path: Path, pages: dict[str, str], chapter: str = CHAPTER, name: str = "delivery") -> Path:
-    files = {"checklists/cards.yml": CARDS.replace("delivery", name), "mkdocs.yml": MKDOCS, "docs/index.md": "# 首页\n"}
+    files = {"checklists/cards.yml": CARDS.replace("delivery", name), "mkdocs.yml": MKDOCS,
+             "docs/index.md": "# 首页\n"}
     files.update({f"docs/trainers/{page}": text for page, text in pages.items()})
     root = write_project(tmp_path / "p", None, handbook=HANDBOOK.replace("delivery", name), files=files)
     (root / "content" / f"{name}.yml").write_text(chapter, encoding="utf-8")
@@ -88,7 +89,8 @@ def test_check_and_build_refuse_the_same_broken_macros_at_the_same_place(tmp_pat
         "docs/trainers/mixed.md:3:4", "docs/trainers/name.md:3:4", "docs/trainers/open.md:3:4",
         "docs/trainers/unclosed.md:7:4", "docs/trainers/wide.md:3:4", "docs/trainers/wide.md:3:40"]
     messages = dict((loc, message) for _, loc, message in from_check)
-    assert messages["docs/trainers/kind.md:3:1"] == "checklist('delivery.delivery-sop') is a procedure, not a checklist"
+    assert messages["docs/trainers/kind.md:3:1"] == \
+        "checklist('delivery.delivery-sop') is a procedure, not a checklist"
     assert messages["docs/trainers/card.md:3:4"] == "'delivery.connect' has no card: card('delivery.connect')"
 
 
@@ -165,7 +167,8 @@ def test_macros_in_code_are_shown_as_written_in_check_and_build(tmp_path):
     page = Text()
     page.feed((tmp_path / "out" / "trainers" / "syntax" / "index.html").read_text(encoding="utf-8"))
     code = [c.strip() for c in page.code if c.strip()]
-    assert code == ["{{ ref('nope.nothing') }}", "{{ card(‘x’) }}", "{{ reff('nope') }}", "{{ ref('nope.y' }}",
+    assert code == ["{{ ref('nope.nothing') }}", "{{ card(‘x’) }}", "{{ reff('nope') }}",
+                    "{{ ref('nope.y' }}",
                     "{{ checklist('nope.z') }}"]
     text = "".join(page.text)
     assert "正文 黄金SOP。" in text  # the macro outside code was expanded
@@ -174,7 +177,8 @@ def test_macros_in_code_are_shown_as_written_in_check_and_build(tmp_path):
 
 
 def test_scan_leaves_code_alone_and_an_escaped_brace_too():
-    text = "a `{{ x }}` b\n\n    {{ y }}\n\nc \\{{ ref('q') }} d {{ card('k') }}\n- item\n\n    {{ ref('in-list') }}\n"
+    text = ("a `{{ x }}` b\n\n    {{ y }}\n\nc \\{{ ref('q') }} d {{ card('k') }}\n"
+            "- item\n\n    {{ ref('in-list') }}\n")
     found = scan(text)
     assert [(type(m).__name__, getattr(m, "ref", None), m.line, m.col) for m in found] == [
         ("Macro", "k", 5, 21), ("Macro", "in-list", 8, 5)]  # inside a list item, indented text is text
@@ -202,12 +206,14 @@ def test_a_gbk_trainer_page_is_named_with_its_byte_in_check_and_build(tmp_path):
     root = project(tmp_path, {})
     (root / "docs" / "trainers" / "gbk.md").write_bytes("# 课\n\n第二行刹车\n".encode("gbk"))
     errors = checked(root)
-    assert errors == [("load.encoding", "docs/trainers/gbk.md:1:3", "page is not UTF-8 (byte 0xbf at offset 2)")]
+    assert errors == [("load.encoding", "docs/trainers/gbk.md:1:3",
+                       "page is not UTF-8 (byte 0xbf at offset 2)")]
     assert built(root, tmp_path) == errors
 
 
 def _counts(out: str) -> list[str]:
-    return [line for line in out.splitlines() if re.fullmatch(r"\d+ errors, \d+ warnings, .* planned chapters", line)]
+    return [line for line in out.splitlines()
+            if re.fullmatch(r"\d+ errors, \d+ warnings, .* planned chapters", line)]
 
 
 def test_build_and_check_print_the_same_findings_and_counts(tmp_path, capsys):

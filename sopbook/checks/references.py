@@ -85,8 +85,9 @@ def reserved_ids(project: Project) -> list[Finding]:
     """Chapter ids that would collide with the site's own folders or with pages of docs/, and
     docs/ pages where the handbook writes a page of its own."""
     pages = _docs_pages(project.root)
-    out = [Finding("error", "references.reserved-page", f"{pages[name]} is a page the handbook generates itself",
-                   Loc(pages[name], 1), f"move the page to another name, e.g. {docs_dir(project.root)}/trainers/")
+    out = [Finding("error", "references.reserved-page",
+                   f"{pages[name]} is a page the handbook generates itself", Loc(pages[name], 1),
+                   f"move the page to another name, e.g. {docs_dir(project.root)}/trainers/")
            for name in GENERATED_PAGES if name in pages]
     for chapter in project.chapters:
         if chapter.id in RESERVED_IDS or chapter.id in pages:
