@@ -465,12 +465,22 @@ Block = Annotated[
 
 def _prose_shorthand(value: Any) -> Any:
     # A bare string in a block list is a paragraph: the commonest block reads as plain YAML.
+    if isinstance(value, LocList):
+        return [{"type": "prose", "text": v, "at": loc} if isinstance(v, str) else v
+                for v, loc in zip(value, value.item_locs)]
     if isinstance(value, list):
         return [{"type": "prose", "text": v} if isinstance(v, str) else v for v in value]
     return value
 
 
-Blocks = Annotated[list[Block], BeforeValidator(_prose_shorthand)]
+def _no_scalar_block(value: Any) -> Any:
+    # `- 2024` or `- true` in a block list is a paragraph YAML read as a number or true/false.
+    if isinstance(value, (bool, int, float)):
+        raise PydanticCustomError("string_type", "Input should be a valid string")
+    return value
+
+
+Blocks = Annotated[list[Annotated[Block, BeforeValidator(_no_scalar_block)]], BeforeValidator(_prose_shorthand)]
 
 
 class Section(Node):

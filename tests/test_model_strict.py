@@ -212,3 +212,18 @@ def test_a_colon_in_a_nested_list_item_is_one_error(tmp_path):
     assert errors(tmp_path) == [
         "content/ch.yml:7:52: error: sections[0].blocks[0].items[0].children[0]: '注意: 放置轮挡' is read as a "
         "mapping (the ': ' after '注意' makes a key)\n    hint: quote it: \"注意: 放置轮挡\""]
+
+
+def test_a_number_or_true_as_a_paragraph_says_to_quote_it(tmp_path):
+    write_project(tmp_path, chapter("- 2024\n- true"))
+    assert errors(tmp_path) == [
+        'content/ch.yml:7:9: error: sections[0].blocks[0]: expected text, got a number (2024)\n'
+        '    hint: quote it: "2024"',
+        'content/ch.yml:8:9: error: sections[0].blocks[1]: expected text, got true/false (true)\n'
+        '    hint: quote it: "true"']
+
+
+def test_a_paragraph_written_as_a_string_knows_its_line(tmp_path):
+    write_project(tmp_path, chapter("- 第一段\n- 第二段"))
+    blocks = load_project(tmp_path).chapters[0].sections[0].blocks
+    assert [(b.text, b.at.line) for b in blocks] == [("第一段", 7), ("第二段", 8)]
