@@ -9,6 +9,7 @@ document cannot expand without limit.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import yaml
@@ -58,10 +59,14 @@ class SourceFloat(float):
 
 
 _BREAK = "\0 \t\r\n\x85\u2028\u2029"
+_FLOW_INDICATORS = ",[]{}"
 
 
 class _Loader(yaml.SafeLoader):
-    """SafeLoader with YAML 1.2 core scalars: only true/false are booleans, no sexagesimals."""
+    """SafeLoader with YAML 1.2 core scalars: only true/false are booleans, no sexagesimals.
+
+    The scanner methods below replace PyYAML's where it reads YAML 1.1, or accepts what YAML 1.2
+    forbids, and would otherwise hand the SOP a value the file does not say."""
 
     def scan_plain(self):
         # PyYAML (YAML 1.1) ends a plain scalar at '?' inside [] and {}; YAML 1.2 does not, and
@@ -94,21 +99,99 @@ class _Loader(yaml.SafeLoader):
                 break
         return yaml.tokens.ScalarToken("".join(chunks), True, start_mark, end_mark)
 
+    def check_key(self):
+        # YAML 1.2: '?' starts a key only before a space, inside [] and {} too: `[?x]` is the text
+        # "?x", not a mapping (PyYAML reads it as {x: null}).
+        return self.peek(1) in _BREAK
 
-# Start from no implicit resolvers and add back the YAML 1.2 core schema ones.
-_Loader.yaml_implicit_resolvers = {}
-_Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
-)
-_Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:int", re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$"), list("-+0123456789")
-)
-_Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:float",
-    re.compile(r"^[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$"),
-    list("-+0123456789."),
-)
-_Loader.add_implicit_resolver("tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""])
+    def check_plain(self):
+        # YAML 1.2: '-', '?' and ':' start text when the next character could continue it; in []
+        # and {} that excludes ',[]{}', so `[-]` is refused rather than read as the text "-".
+        ch = self.peek()
+        if ch in "-?:":
+            following = self.peek(1)
+            return following not in _BREAK and not (self.flow_level and following in _FLOW_INDICATORS)
+        return ch not in "\0 \t\r\n\x85\u2028\u2029,[]{}#&*!|>'\"%@`"
+
+    def scan_anchor(self, TokenClass):
+        # YAML 1.2: an anchor's name runs to the next space or flow indicator (`&an:chor value` is
+        # the anchor "an:chor" on "value"); PyYAML stops at ':' and keeps ":chor value" as text.
+        start_mark = self.get_mark()
+        name = "alias" if self.peek() == "*" else "anchor"
+        self.forward()
+        length = 0
+        while self.peek(length) not in _BREAK + _FLOW_INDICATORS:
+            length += 1
+        if not length:
+            raise _Refused(f"invalid YAML: an {name} without a name", start_mark,
+                           f"write a name right after the '{'*' if name == 'alias' else '&'}', e.g. &step")
+        value = self.prefix(length)
+        self.forward(length)
+        return TokenClass(value, start_mark, self.get_mark())
+
+    def scan_to_next_token(self):
+        # PyYAML's, plus two YAML 1.2 rules it skips: a comment's '#' follows a space
+        # (`"value"# x` and `[a, b]#x` are errors, not comments), and inside [] or {} a new line
+        # is indented more than the key the brackets belong to.
+        if self.index == 0 and self.peek() == "\ufeff":
+            self.forward()
+        new_line = False
+        while True:
+            while self.peek() == " ":
+                self.forward()
+            if self.peek() == "#":
+                if self.column and self.buffer[self.pointer - 1] not in " \t":
+                    raise _Refused("invalid YAML: a '#' right after a value (a comment needs a space "
+                                   "before it)", self.get_mark(),
+                                   "type a space before the '#', or quote the text")
+                while self.peek() not in "\0\r\n\x85\u2028\u2029":
+                    self.forward()
+            if self.scan_line_break():
+                new_line = True
+                if not self.flow_level:
+                    self.allow_simple_key = True
+            else:
+                break
+        if (new_line and self.flow_level and self.column <= self.indent
+                and self.peek() not in "]}\0"):
+            raise _Refused("invalid YAML: a line inside [ ] or { } is not indented more than their key",
+                           self.get_mark(), "indent this line with spaces, more than the key above")
+
+    def scan_flow_scalar_breaks(self, double, start_mark):
+        # PyYAML's, plus YAML 1.2's rule that a quoted text continued on another line indents it
+        # more than its key. Without it, a missing closing quote swallows the lines below and the
+        # error appears wherever the next quote happens to be.
+        chunks = []
+        while True:
+            prefix = self.prefix(3)
+            if (prefix == "---" or prefix == "...") and self.peek(3) in _BREAK:
+                raise yaml.scanner.ScannerError("while scanning a quoted scalar", start_mark,
+                                                "found unexpected document separator", self.get_mark())
+            while self.peek() == " ":
+                self.forward()
+            column = self.column
+            while self.peek() in " \t":
+                self.forward()
+            if self.peek() in "\r\n\x85\u2028\u2029":
+                chunks.append(self.scan_line_break())
+            elif self.peek() == "\0":
+                return chunks  # the caller reports the quote that is never closed
+            else:
+                if column <= self.indent:
+                    quote = '"' if double else "'"
+                    raise _Refused(f"invalid YAML: a quote opens here and is not closed on its line "
+                                   f"(line {self.line + 1} is not indented under it)", start_mark,
+                                   f"type the closing {quote} at the end of the text")
+                return chunks
+
+    def compose_scalar_node(self, anchor):
+        # YAML 1.2: the non-specific tag '!' makes a scalar text (`! 12` is "12"); PyYAML reads it
+        # as an untagged plain scalar, a number.
+        if self.peek_event().tag == "!":
+            node = super().compose_scalar_node(anchor)
+            node.tag = _STR
+            return node
+        return super().compose_scalar_node(anchor)
 
 
 def _loc(path: str, node: Node) -> Loc:
@@ -130,10 +213,11 @@ def _measure_expanded(node: Node, seen: dict[int, tuple[int, int]], open_: set[i
     """
     key = id(node)
     if key in open_:
-        raise _TooBig(node, "an anchor is used inside itself (recursive alias)", "write the content out")
+        raise _TooBig(node, "an anchor is used inside itself (recursive alias)",
+                      "replace the alias (*name) with the text it stands for")
     if depth > MAX_DEPTH:  # checked on the way down, so this walk never recurses deeper than the limit
         raise _TooBig(node, f"lists and mappings nest more than {MAX_DEPTH} deep once aliases are expanded",
-                      "write the content out instead of nesting anchors")
+                      "replace the aliases (*name) with the text they stand for")
     if key in seen:
         size, height = seen[key]
     else:
@@ -154,14 +238,54 @@ def _measure_expanded(node: Node, seen: dict[int, tuple[int, int]], open_: set[i
         seen[key] = (size, height)
     if size > MAX_EXPANDED_NODES:
         raise _TooBig(node, f"document expands to more than {MAX_EXPANDED_NODES:,} nodes",
-                      "aliases multiply content; write it out or split the file")
+                      "replace the aliases (*name) with the text they stand for, or split the file")
     if depth + height - 1 > MAX_DEPTH:
         raise _TooBig(node, f"lists and mappings nest more than {MAX_DEPTH} deep once aliases are expanded",
-                      "write the content out instead of nesting anchors")
+                      "replace the aliases (*name) with the text they stand for")
     return size, height
 
 
 _PLAIN_COLLECTIONS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
+_STR = "tag:yaml.org,2002:str"
+_INT, _FLOAT = "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"
+_BOOL, _NULL = "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null"
+_MERGE = "tag:yaml.org,2002:merge"
+
+_BOOL_RE = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
+_INT_RE = re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$")
+_FLOAT_RE = re.compile(r"^[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$")
+_NULL_RE = re.compile(r"^(?:~|null|Null|NULL|)$")
+# tag -> (what its value must look like, what it is called, what to type instead)
+_CORE_TAGS = {
+    _INT: (_INT_RE, "a whole number", "a number like 15"),
+    _FLOAT: (re.compile(f"{_INT_RE.pattern}|{_FLOAT_RE.pattern}"), "a number", "a number like 1.5"),
+    _BOOL: (_BOOL_RE, "true or false", "true or false"),
+    _NULL: (_NULL_RE, "empty", "~ for an empty value"),
+}
+
+# C0 and C1 control characters (tab and line feed are text), DEL, lone surrogates (no UTF-8 can
+# carry them) and the Unicode line separators the file itself may not contain. Only a
+# double-quoted escape (\0, \e, \x07, \ud800) can put one in a value: the reader refuses raw ones.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029]")
+
+
+def printable(text: str) -> str:
+    """Text for a message: control characters and lone surrogates written as escapes, so a
+    terminal, the JSON report and UTF-8 output show them instead of acting on them or failing."""
+    return _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}" if ord(m.group()) > 0xFF
+                        else f"\\x{ord(m.group()):02x}", text)
+
+
+def _shown_tag(tag: str) -> str:
+    return "!!" + tag[len("tag:yaml.org,2002:"):] if tag.startswith("tag:yaml.org,2002:") else printable(tag)
+
+
+# Start from no implicit resolvers and add back the YAML 1.2 core schema ones (no merge key `<<`).
+_Loader.yaml_implicit_resolvers = {}
+_Loader.add_implicit_resolver(_BOOL, _BOOL_RE, list("tTfF"))
+_Loader.add_implicit_resolver(_INT, _INT_RE, list("-+0123456789"))
+_Loader.add_implicit_resolver(_FLOAT, _FLOAT_RE, list("-+0123456789."))
+_Loader.add_implicit_resolver(_NULL, _NULL_RE, ["~", "n", "N", ""])
 
 
 class _Builder:
@@ -177,7 +301,9 @@ class _Builder:
         if isinstance(node, (MappingNode, SequenceNode)) and node.tag not in _PLAIN_COLLECTIONS:
             # !!python/object/apply, !!set, !!omap, !custom on a list or mapping: never constructed,
             # and not silently read as a plain list either
-            self.error(node, f"unsupported YAML tag {node.tag}", "content is plain data: remove the tag")
+            shown = _shown_tag(node.tag)
+            self.error(node, f"unsupported YAML tag {shown}",
+                       f"delete '{shown}' before the value: content is plain text, lists and mappings")
         if isinstance(node, MappingNode):
             return self.mapping(node)
         if isinstance(node, SequenceNode):
@@ -188,44 +314,70 @@ class _Builder:
         return self.scalar(node)
 
     def scalar(self, node: ScalarNode):
-        tag = node.tag
-        if tag == "tag:yaml.org,2002:str" or node.style in ("'", '"', "|", ">"):
-            return node.value
-        if tag == "tag:yaml.org,2002:bool":
-            return node.value.lower() == "true"
-        if tag == "tag:yaml.org,2002:int":
+        # One rule whatever the style: the tag decides, so `!!int "12"` is 12 and `!custom "x"` is
+        # refused exactly as `!custom x` is. Untagged quoted and block scalars carry the str tag.
+        tag, value = node.tag, node.value
+        if node.style == '"' and _CONTROL.search(value):
+            self.control_character(node, value)
+            return value
+        if tag == _STR:
+            return value
+        core = _CORE_TAGS.get(tag)
+        if core is None:
+            shown = _shown_tag(tag)
+            self.error(node, f"unsupported YAML tag {shown}",
+                       f"delete '{shown}' before the value: content is plain text, lists and mappings")
+            return value
+        pattern, kind, example = core
+        if not pattern.match(value):
+            shown = _shown_tag(tag)
+            self.error(node, f"'{printable(value[:40])}' is not {kind}, as its tag {shown} says",
+                       f"delete '{shown}', or write {example}")
+            return value
+        if tag == _INT:
             try:
-                return SourceInt(node.value)
+                return SourceInt(value)
             except ValueError:  # more digits than Python converts (sys.get_int_max_str_digits)
-                self.error(node, f"number with {len(node.value):,} digits is too long",
+                self.error(node, f"number with {len(value):,} digits is too long",
                            "quote it if it is text")
-                return node.value
-        if tag == "tag:yaml.org,2002:float":
-            return SourceFloat(node.value)
-        if tag == "tag:yaml.org,2002:null":
-            return None
-        self.error(node, f"unsupported YAML tag {tag}", "content is plain data: remove the tag")
-        return node.value
+                return value
+        if tag == _FLOAT:
+            return SourceFloat(value)
+        if tag == _BOOL:
+            return value.lower() == "true"
+        return None
+
+    def control_character(self, node: ScalarNode, value: str) -> None:
+        char = _CONTROL.search(value).group()
+        self.error(node, f"invisible control character U+{ord(char):04X} in the text (written as an escape "
+                         f"such as \\0, \\e or \\x07)", "delete the character or write it out in words")
 
     def mapping(self, node: MappingNode) -> LocDict:
         out = LocDict()
         out.loc = _loc(self.path, node)
         out.key_locs = {}
         for key_node, value_node in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                self.error(key_node, "merge keys (<<) are not supported", "write the fields out")
-                continue
             if not isinstance(key_node, ScalarNode):
-                self.error(key_node, "a mapping key must be a plain word")
+                self.error(key_node, "a mapping key must be a plain word",
+                           "write the key as plain text before the ':', e.g. title:")
                 continue
             key = key_node.value
+            if key_node.tag == _MERGE or (key == "<<" and key_node.style is None):
+                # YAML 1.1 merge keys: PyYAML would copy the anchor's fields in, YAML 1.2 has no
+                # such key, and silently keeping a field named "<<" would be worse than either.
+                self.error(key_node, "merge keys (<<) are not supported",
+                           "delete the '<<:' line and write the fields of the anchor here")
+                continue
+            if key_node.tag != _STR or key_node.style == '"':
+                self.scalar(key_node)  # a key follows the values' rules (tags, characters) and stays text
             key_loc = _loc(self.path, key_node)
             if key in out.key_locs:
                 first = out.key_locs[key]
                 self.error(
                     key_node,
-                    f"duplicate key '{key}' (first at line {first.line}, again at line {key_loc.line})",
-                    "remove one of them; YAML would silently keep only the last",
+                    f"duplicate key '{printable(key)}' (first at line {first.line}, "
+                    f"again at line {key_loc.line})",
+                    "delete one of the two; YAML would silently keep only the last",
                     loc=key_loc,
                 )
                 continue
@@ -259,7 +411,7 @@ class _AliasCountingLoader(_Loader):
             self.alias_count += 1
             if self.alias_count > MAX_ALIASES:
                 raise _Refused(f"more than {MAX_ALIASES} aliases; anchors and aliases are for small reuse only",
-                               event.start_mark, "write the content out")
+                               event.start_mark, "replace some aliases (*name) with the text they stand for")
             return super().compose_node(parent, index)
         self.node_count += 1
         if self.node_count > MAX_EXPANDED_NODES:
@@ -327,7 +479,20 @@ def _reader_error(exc: yaml.reader.ReaderError, text: str, display: str) -> Find
 
 _UNREAD = object()
 _NON_PRINTABLE = yaml.reader.Reader.NON_PRINTABLE
-_STR = "tag:yaml.org,2002:str"
+# Inside [ ] or { }: a '?' that libyaml takes for a key (`[?x]`), a lone '-' it takes for text.
+_FLOW_DIFFERS = re.compile(r"[\[{,\s]\?|[\[{,]\s*-[\s,\]}]")
+
+
+def _hash_after_value(text: str) -> bool:
+    """A '#' straight after a quote, bracket, comma or block scalar indicator (`"x"# c`, `># c`):
+    libyaml takes it for a comment, YAML 1.2 and _Loader refuse it. A loop over the few '#'
+    costs nothing next to a regular expression over every character."""
+    at = text.find("#")
+    while at >= 0:
+        if at and text[at - 1] in "\"']},|>+-0123456789":
+            return True
+        at = text.find("#", at + 1)
+    return False
 
 
 class _Unusual(Exception):
@@ -352,37 +517,47 @@ def _read_libyaml(text: str, display: str):
     what needs no judgement: anything else (an anchor, alias or tag, a duplicate or non-scalar key,
     a tab, a character the Python reader refuses, a second document, any syntax error) returns
     _UNREAD, and the Python loader reads the file and reports it exactly as it always has. libyaml
-    already reads '?' inside [] and {} as YAML 1.2 does (what _Loader.scan_plain adds); it would
-    accept a tab after `key:` that PyYAML refuses, hence tabs go to Python. The budgets are the
-    composer's, with its messages.
+    already reads '?' inside [] and {} as YAML 1.2 does (what _Loader.scan_plain adds). Where
+    libyaml accepts what _Loader refuses or reads differently (a tab after `key:`, `[?x]`, `[-]`,
+    `"x"# comment`, `># comment`, a directive, a quoted text or [ ] / { } over several lines, whose
+    indentation _Loader checks), the Python loader reads the file. The budgets are the composer's,
+    with its messages.
     """
-    if _CParser is None or "\t" in text or _NON_PRINTABLE.search(text) or _Loader.yaml_path_resolvers:
+    if (_CParser is None or "\t" in text or _NON_PRINTABLE.search(text) or _hash_after_value(text)
+            or _Loader.yaml_path_resolvers):
         return _UNREAD
     parser = _CParser(text)
     try:
-        return _events_to_data(parser.get_event, display)
+        return _events_to_data(parser.get_event, text, display)
     except (_Unusual, yaml.YAMLError):
         return _UNREAD
     finally:
         parser.dispose()
 
 
-def _events_to_data(get, display: str):
+def _events_to_data(get, text: str, display: str):
     events = yaml.events
     get()  # StreamStartEvent
     event = get()
     if type(event) is events.StreamEndEvent:
         return None
+    if event.version is not None or event.tags is not None:
+        raise _Unusual  # a %YAML or %TAG directive
     builder = _Builder(display)
-    stack: list[list] = []  # per open collection: [container, pending key, its Loc]
+    stack: list[list] = []  # per open collection: [container, pending key, its Loc, offset if [ ] or { }]
     nodes = 0
     root = None
     while True:
         event = get()
         kind = type(event)
         if kind is events.MappingEndEvent or kind is events.SequenceEndEvent:
-            value = stack.pop()[0]
+            value, _, _, flow = stack.pop()
             loc = value.loc
+            if flow >= 0:  # where its [ or { is
+                if loc.line != event.start_mark.line + 1:
+                    raise _Unusual  # [ ] or { } over several lines: _Loader checks their indentation
+                if _FLOW_DIFFERS.search(text, flow, event.end_mark.index):
+                    raise _Unusual
         elif kind is events.ScalarEvent or kind is events.MappingStartEvent or kind is events.SequenceStartEvent:
             if event.anchor is not None or event.tag is not None:
                 raise _Unusual
@@ -407,11 +582,15 @@ def _events_to_data(get, display: str):
                 else:
                     value.item_locs = []
                 value.loc = loc
-                stack.append([value, None, None])
+                stack.append([value, None, None, mark.index if event.flow_style else -1])
                 continue
+            style = event.style
+            if style and style in "'\"" and event.end_mark.line != mark.line:
+                raise _Unusual  # a quoted text over several lines: _Loader checks its indentation
             if wants_key:
-                if event.value in top[0].key_locs:
-                    raise _Unusual  # a duplicate key: the Python loader names both lines
+                if event.value in top[0].key_locs or (style == '"' and _CONTROL.search(event.value)) or (
+                        not style and event.value == "<<"):
+                    raise _Unusual  # a duplicate key, a control character, a merge key: _Loader reports it
                 top[1], top[2] = event.value, loc
                 continue
             value = builder.scalar(ScalarNode(_resolve_plain(event.value, event.implicit), event.value, mark,
@@ -440,6 +619,19 @@ def _events_to_data(get, display: str):
 
 def parse_yaml(text: str, display: str):
     """Parse YAML text; returns LocDict/LocList/scalars or raises LoadFailed with located errors."""
+    if text.endswith(" ") and text.rstrip(" ").endswith("\n"):
+        # A last line of spaces with no line break: both PyYAML and libyaml drop it from a block
+        # scalar (`|+` loses its trailing lines); YAML reads the end of the file as a line break.
+        try:
+            return _parse(text + "\n", display)
+        except LoadFailed as failed:
+            last = text.count("\n") + 1  # an error at the added line break is on the last real line
+            raise LoadFailed([replace(f, loc=Loc(f.loc.file, last, 1)) if f.loc.line > last else f
+                              for f in failed.findings]) from None
+    return _parse(text, display)
+
+
+def _parse(text: str, display: str):
     data = _read_libyaml(text, display)
     if data is not _UNREAD:
         return data
@@ -487,6 +679,14 @@ def _mark_loc(display: str, mark) -> Loc:
     return Loc(display, mark.line + 1, mark.column + 1) if mark else Loc(display, 1)
 
 
+_WORD = re.compile(r"[^\s,\[\]{}\0]{1,30}")
+
+
+def _char_at(mark) -> str:
+    buffer = getattr(mark, "buffer", None)
+    return buffer[mark.pointer] if buffer and 0 <= mark.pointer < len(buffer) else ""
+
+
 def _syntax_error(exc: yaml.MarkedYAMLError, display: str) -> Finding:
     """PyYAML's words for the mistakes editors make most, said plainly and placed where the
     mistake is: an unclosed quote or bracket is reported where it opens, not at the end of the file."""
@@ -496,21 +696,35 @@ def _syntax_error(exc: yaml.MarkedYAMLError, display: str) -> Finding:
     if "'\\t'" in problem or "tab" in problem:
         message, hint = "a tab character: YAML indents with spaces only", "replace the tab with spaces"
     elif "quoted scalar" in context and "end of stream" in problem:
-        message, hint, at = "a quote opens here and is never closed", "add the closing quote", exc.context_mark
+        quote = "'" if _char_at(exc.context_mark) == "'" else '"'
+        message, hint, at = ("a quote opens here and is never closed",
+                             f"type the closing {quote} at the end of the text", exc.context_mark)
     elif "flow" in context and ("<stream end>" in problem or "end of stream" in problem):
         bracket = "{" if "mapping" in context else "["
         message, hint, at = (f"a '{bracket}' opens here and is never closed",
-                             f"add the closing '{'}' if bracket == '{' else ']'}'", exc.context_mark)
+                             f"type the closing '{'}' if bracket == '{' else ']'}' after the last item",
+                             exc.context_mark)
     elif "simple key" in context and "could not find expected ':'" in problem:
         message, hint, at = ("this line has no ':' after its key", "write key: value (a space after the colon)",
                              exc.context_mark)
     elif "mapping values are not allowed here" in problem:
         message, hint = ("a ':' that cannot start a key here (is the line indented more than the one above?)",
                          "align the line with the keys beside it, or quote text that contains ': '")
+    elif "cannot start any token" in problem:
+        char = printable(_char_at(exc.problem_mark) or "?")
+        mark = exc.problem_mark
+        word = _WORD.match(mark.buffer, mark.pointer) if mark.buffer else None
+        written = printable(word.group()) if word else char
+        message, hint = f"a '{char}' cannot start a value here", f'put the text in quotes, e.g. "{written}"'
+    elif "block scalar" in context and ("indicators" in problem or "comment or a line break" in problem):
+        message, hint = ("text on the line of a '|' or '>' (only a comment may follow it there)",
+                         "start the text on the next line, indented; type a space before a '#' comment")
     elif "expected a single document" in raw:
-        message, hint = "a second document ('---') in one file", "one chapter per file: remove the second part"
+        message, hint = ("a second document ('---') in one file",
+                         "delete the '---' line and what follows it, or move that part to a file of its own")
     else:
-        message, hint = raw, "check the indentation of this line and the one above, and quotes and colons"
+        message, hint = raw, ("indent this line with spaces like the lines around it, and put quotes "
+                              "around text that starts with a symbol or contains ': ' or ' #'")
     return Finding("error", "load.yaml", f"invalid YAML: {message}", _mark_loc(display, at or exc.context_mark), hint)
 
 

@@ -48,16 +48,22 @@ MALFORMED = {
         "    hint: replace the tab with spaces"),
     "unclosed double quote": (
         'id: ch\ntitle: "交付\nsections: []\n',
-        "content/ch.yml:2:8: error: invalid YAML: a quote opens here and is never closed\n"
-        "    hint: add the closing quote"),
+        "content/ch.yml:2:8: error: invalid YAML: a quote opens here and is not closed on its line "
+        "(line 3 is not indented under it)\n"
+        '    hint: type the closing " at the end of the text'),
     "unclosed single quote": (
         "id: ch\ntitle: '交付\nsections: []\n",
-        "content/ch.yml:2:8: error: invalid YAML: a quote opens here and is never closed\n"
-        "    hint: add the closing quote"),
+        "content/ch.yml:2:8: error: invalid YAML: a quote opens here and is not closed on its line "
+        "(line 3 is not indented under it)\n"
+        "    hint: type the closing ' at the end of the text"),
+    "unclosed quote on the last line": (
+        'id: ch\ntitle: 交付\nsections: []\nday: "18.5\n',
+        "content/ch.yml:4:6: error: invalid YAML: a quote opens here and is never closed\n"
+        '    hint: type the closing " at the end of the text'),
     "unclosed brace": (
         "id: ch\ntitle: 交付\nsections: [{id: s, title: 小节\n",
         "content/ch.yml:3:12: error: invalid YAML: a '{' opens here and is never closed\n"
-        "    hint: add the closing '}'"),
+        "    hint: type the closing '}' after the last item"),
     "line indented too far": (
         "id: ch\ntitle: 交付\n  sections: []\n",
         "content/ch.yml:3:11: error: invalid YAML: a ':' that cannot start a key here "
@@ -70,7 +76,7 @@ MALFORMED = {
     "two documents": (
         "id: ch\ntitle: 交付\nsections: []\n---\nid: other\n",
         "content/ch.yml:4:1: error: invalid YAML: a second document ('---') in one file\n"
-        "    hint: one chapter per file: remove the second part"),
+        "    hint: delete the '---' line and what follows it, or move that part to a file of its own"),
 }
 
 
@@ -159,7 +165,7 @@ def test_duplicate_key_deep_in_a_step(tmp_path):
     """))
     assert errors_of(tmp_path) == [
         "content/ch.yml:14:13: error: duplicate key 'minutes' (first at line 13, again at line 14)\n"
-        "    hint: remove one of them; YAML would silently keep only the last"]
+        "    hint: delete one of the two; YAML would silently keep only the last"]
 
 
 def test_duplicate_key_in_one_flow_mapping(tmp_path):
@@ -254,7 +260,7 @@ def test_billion_laughs_is_refused_quickly(tmp_path):
 def test_an_anchor_inside_itself_is_refused(tmp_path):
     write_chapter(tmp_path, "id: ch\ntitle: t\nsections: &s [{id: s, title: t, sections: *s}]\n")
     assert errors_of(tmp_path) == ["content/ch.yml:3:11: error: an anchor is used inside itself (recursive alias)\n"
-                                   "    hint: write the content out"]
+                                   "    hint: replace the alias (*name) with the text it stands for"]
 
 
 def test_anchors_stacked_deeper_than_any_document_are_refused(tmp_path):
@@ -471,7 +477,7 @@ def test_python_tags_are_refused_and_never_run(tmp_path, tagged):
     marker = tmp_path / "pwned"
     write_chapter(tmp_path, f"id: ch\ntitle: {tagged.format(marker=marker)}\nsections: []\n")
     (message,) = [str(f).splitlines()[0] for f in findings_of(tmp_path)]
-    assert message.startswith("content/ch.yml:2:8: error: unsupported YAML tag tag:yaml.org,2002:python/")
+    assert message.startswith("content/ch.yml:2:8: error: unsupported YAML tag !!python/")
     assert not marker.exists()
 
 
