@@ -28,7 +28,7 @@ from .fonts import find_cjk_font, font_finding, harfbuzz_subset_available, subse
 from .html import CARD_CSS, card_html, stylesheet
 from .impose import SheetCard, SheetJob, impose_all
 from .pdf import CardJob, CardResult
-from .qr import MKDOCS_FILE, resolve_site_url
+from .qr import MKDOCS_FILE, SiteUrl, resolve_site_url
 from .sources import CardSources, card_address, card_loc, printable_types, resolve_card
 
 # In a subfolder, so that no sheet name can ever collide with a card id's PDF.
@@ -167,9 +167,11 @@ def build_cards(project: Project, out_dir: Path, *, previous: Path | None = None
                                        Loc(f"macros/{CARD_CSS}"), "copy macros/ from the sopbook repository"))
         return report
     font_signature = font.signature()
-    site = resolve_site_url(root)  # as the web build has it: the QR codes open the same handbook
+    # As the web build has it, so the QR codes open the same handbook (MkDocs loads its plugins:
+    # not for a project without cards).
+    site = resolve_site_url(root) if project.cards else SiteUrl(None)
     url = site.url
-    if site.problem and project.cards:
+    if site.problem:
         report.findings.append(Finding("warning", site.code, site.problem, Loc(MKDOCS_FILE), site.hint))
 
     # Resolve and render each card's HTML (cheap); the key decides whether it needs a PDF.
