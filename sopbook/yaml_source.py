@@ -8,6 +8,7 @@ document cannot expand without limit.
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import replace
 from pathlib import Path
@@ -483,6 +484,21 @@ _NON_PRINTABLE = yaml.reader.Reader.NON_PRINTABLE
 _FLOW_DIFFERS = re.compile(r"[\[{,\s]\?|[\[{,]\s*-[\s,\]}]")
 
 
+# A line, within a quoted text or within [ ] or { }, that starts at or left of a column (its key's),
+# which _Loader refuses (scan_flow_scalar_breaks, scan_to_next_token). Blank lines do not count, nor,
+# inside brackets, comments and the closing bracket.
+_QUOTED_LINE, _FLOW_LINE = "\n {0,%d}[^ \n]", "\n {0,%d}[^ \n#\\]}]"
+
+
+@functools.lru_cache(maxsize=256)
+def _line_pattern(kind: str, indent: int) -> re.Pattern:
+    return re.compile(kind % indent)
+
+
+def _outdented(kind: str, indent: int, text: str, start: int, end: int) -> bool:
+    return indent >= 0 and _line_pattern(kind, indent).search(text, start, end) is not None
+
+
 def _hash_after_value(text: str) -> bool:
     """A '#' straight after a quote, bracket, comma or block scalar indicator (`"x"# c`, `># c`):
     libyaml takes it for a comment, YAML 1.2 and _Loader refuse it. A loop over the few '#'
@@ -545,6 +561,7 @@ def _events_to_data(get, text: str, display: str):
         raise _Unusual  # a %YAML or %TAG directive
     builder = _Builder(display)
     stack: list[list] = []  # per open collection: [container, pending key, its Loc, offset if [ ] or { }]
+    indents = [-1]  # the column of each open block mapping or list: what _Loader calls its indent
     nodes = 0
     root = None
     while True:
@@ -553,11 +570,12 @@ def _events_to_data(get, text: str, display: str):
         if kind is events.MappingEndEvent or kind is events.SequenceEndEvent:
             value, _, _, flow = stack.pop()
             loc = value.loc
-            if flow >= 0:  # where its [ or { is
-                if loc.line != event.start_mark.line + 1:
-                    raise _Unusual  # [ ] or { } over several lines: _Loader checks their indentation
-                if _FLOW_DIFFERS.search(text, flow, event.end_mark.index):
-                    raise _Unusual
+            if flow < 0:
+                indents.pop()
+            elif _FLOW_DIFFERS.search(text, flow, event.end_mark.index) or (
+                    loc.line != event.start_mark.line + 1
+                    and _outdented(_FLOW_LINE, indents[-1], text, flow, event.end_mark.index)):
+                raise _Unusual  # _Loader reads it otherwise, or refuses it
         elif kind is events.ScalarEvent or kind is events.MappingStartEvent or kind is events.SequenceStartEvent:
             if event.anchor is not None or event.tag is not None:
                 raise _Unusual
@@ -582,11 +600,16 @@ def _events_to_data(get, text: str, display: str):
                 else:
                     value.item_locs = []
                 value.loc = loc
-                stack.append([value, None, None, mark.index if event.flow_style else -1])
+                if event.flow_style:
+                    stack.append([value, None, None, mark.index])
+                else:
+                    stack.append([value, None, None, -1])
+                    indents.append(mark.column)
                 continue
             style = event.style
-            if style and style in "'\"" and event.end_mark.line != mark.line:
-                raise _Unusual  # a quoted text over several lines: _Loader checks its indentation
+            if (style and style in "'\"" and event.end_mark.line != mark.line
+                    and _outdented(_QUOTED_LINE, indents[-1], text, mark.index, event.end_mark.index)):
+                raise _Unusual  # a quoted text whose next line is not indented: _Loader reports where it opens
             if wants_key:
                 if event.value in top[0].key_locs or (style == '"' and _CONTROL.search(event.value)) or (
                         not style and event.value == "<<"):
