@@ -168,15 +168,19 @@ def _diagnose(inner: str) -> tuple[str, str]:
     return f"{shown} is not a valid {func}() macro", f"write {fix}: one quoted id, nothing else"
 
 
+_OPENING = re.compile(r"\{[{%]")
+
+
 def scan(text: str) -> list[Macro | MacroError]:
-    """Every `{{ … }}` of a Markdown page outside code, in order: a Macro, or a MacroError that
-    says what is wrong with it. `\\{{` is an escaped brace (Markdown prints it), not a macro."""
+    """Every `{{ … }}` (and `{% … %}`) of a Markdown page outside code, in order: a Macro, or a
+    MacroError that says what is wrong with it. `\\{{` is an escaped brace (Markdown prints it)."""
     found: list[Macro | MacroError] = []
     code = code_ranges(text)
     spans = iter(code)
     current = next(spans, None)
     pos = 0
-    while (start := text.find("{{", pos)) != -1:
+    while (opening := _OPENING.search(text, pos)) is not None:
+        start = opening.start()
         while current is not None and current[1] <= start:
             current = next(spans, None)
         if current is not None and current[0] <= start:
@@ -189,6 +193,15 @@ def scan(text: str) -> list[Macro | MacroError]:
         col = start - (text.rfind("\n", 0, start) + 1) + 1
         line_end = text.find("\n", start)
         line_end = len(text) if line_end == -1 else line_end
+        if opening.group() == "{%":  # a Jinja statement: nothing runs it, readers would see it raw
+            close = text.find("%}", start + 2, line_end)
+            end = close + 2 if close != -1 else line_end
+            found.append(MacroError(f"{text[start:end].rstrip()} is a template statement; trainer pages run none",
+                                    "trainer pages call only ref(), checklist() and card(), e.g. "
+                                    "{{ ref('delivery.golden-sop') }}; to show it as text, put it in `code`",
+                                    line, col, start, end))
+            pos = end
+            continue
         close = text.find("}}", start + 2, line_end)
         if current is not None and close != -1 and current[0] < close:
             close = -1  # the braces close inside code that starts later on the line

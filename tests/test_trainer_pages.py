@@ -109,7 +109,10 @@ def test_check_and_build_refuse_the_same_broken_macros_at_the_same_place(tmp_pat
      "write {{ ref('delivery.golden-sop') }}"),
     ("{{ ref('delivery.golden-sop')", "unclosed macro {{ ref('delivery.golden-sop'): the '}}' is missing",
      "write {{ ref('delivery.golden-sop') }} on one line"),
-], ids=["unclosed", "misspelled", "single-wide", "double-wide", "mismatched", "unquoted", "no-braces"])
+    ("{% include 'x.md' %}", "{% include 'x.md' %} is a template statement; trainer pages run none",
+     "trainer pages call only ref(), checklist() and card(), e.g. {{ ref('delivery.golden-sop') }}; "
+     "to show it as text, put it in `code`"),
+], ids=["unclosed", "misspelled", "single-wide", "double-wide", "mismatched", "unquoted", "no-braces", "statement"])
 def test_a_broken_macro_is_located_and_the_hint_says_what_to_type(tmp_path, page, message, hint):
     root = project(tmp_path, {"lesson.md": f"# 课\n\n读 {page} 再练习。\n"})
     [finding] = [f for f in run_checks(load_project(root)) if f.level == "error"]
@@ -225,3 +228,13 @@ def test_build_and_check_print_the_same_findings_and_counts(tmp_path, capsys):
     assert _counts(check_out) == _counts(build_out) == [
         "3 errors, 2 warnings, 0 acknowledged, 0 pending, 0 planned chapters"]
     assert re.findall(r"\[([\w.-]+)\]", check_out) == re.findall(r"\[([\w.-]+)\]", build_out)
+
+
+def test_a_successful_build_prints_the_checks_counts(tmp_path, capsys):
+    root = project(tmp_path, {"lesson.md": "# 课\n\n先读 {{ ref('delivery.golden-sop') }}。\n"})
+    assert main(["--root", str(root), "check"]) == 0
+    check_out = capsys.readouterr().out
+    assert main(["--root", str(root), "build", "--no-cards", "--site", str(tmp_path / "site")]) == 0
+    build_err = capsys.readouterr().err
+    assert _counts(check_out) == ["0 errors, 2 warnings, 0 acknowledged, 0 pending, 0 planned chapters"]
+    assert f"sopbook: {_counts(check_out)[0]}" in build_err.splitlines()
