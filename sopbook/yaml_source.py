@@ -609,7 +609,7 @@ def _events_to_data(get, text: str, display: str):
             style = event.style
             if (style and style in "'\"" and event.end_mark.line != mark.line
                     and _outdented(_QUOTED_LINE, indents[-1], text, mark.index, event.end_mark.index)):
-                raise _Unusual  # a quoted text whose next line is not indented: _Loader reports where it opens
+                raise _Unusual  # a quoted text whose next line is not indented: _Loader says where it opens
             if wants_key:
                 if event.value in top[0].key_locs or (style == '"' and _CONTROL.search(event.value)) or (
                         not style and event.value == "<<"):
