@@ -238,3 +238,13 @@ def test_a_successful_build_prints_the_checks_counts(tmp_path, capsys):
     build_err = capsys.readouterr().err
     assert _counts(check_out) == ["0 errors, 2 warnings, 0 acknowledged, 0 pending, 0 planned chapters"]
     assert f"sopbook: {_counts(check_out)[0]}" in build_err.splitlines()
+
+
+def test_a_docs_page_where_the_handbook_writes_its_own_fails_check_and_build_alike(tmp_path):
+    root = project(tmp_path, {})
+    (root / "docs" / "syllabus").mkdir()
+    (root / "docs" / "syllabus" / "index.md").write_text("# 我的大纲\n", encoding="utf-8")
+    errors = checked(root)
+    assert errors == [("references.reserved-page", "docs/syllabus/index.md:1",
+                       "docs/syllabus/index.md is a page the handbook generates itself")]
+    assert built(root, tmp_path) == errors
