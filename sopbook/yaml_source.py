@@ -363,6 +363,10 @@ class _Builder:
                            "write the key as plain text before the ':', e.g. title:")
                 continue
             key = key_node.value
+            if not key and key_node.style is None:  # `: x`, `? : x`, `{: x}`: YAML's null key
+                self.error(key_node, "a ':' with no key before it",
+                           "type the key before the ':', e.g. title: 交付")
+                continue
             if key_node.tag == _MERGE or (key == "<<" and key_node.style is None):
                 # YAML 1.1 merge keys: PyYAML would copy the anchor's fields in, YAML 1.2 has no
                 # such key, and silently keeping a field named "<<" would be worse than either.
@@ -612,8 +616,8 @@ def _events_to_data(get, text: str, display: str):
                 raise _Unusual  # a quoted text whose next line is not indented: _Loader says where it opens
             if wants_key:
                 if event.value in top[0].key_locs or (style == '"' and _CONTROL.search(event.value)) or (
-                        not style and event.value == "<<"):
-                    raise _Unusual  # a duplicate key, a control character, a merge key: _Loader reports it
+                        not style and event.value in ("<<", "")):
+                    raise _Unusual  # a duplicate, control character, merge or missing key: _Loader reports it
                 top[1], top[2] = event.value, loc
                 continue
             value = builder.scalar(ScalarNode(_resolve_plain(event.value, event.implicit), event.value, mark,
@@ -742,6 +746,13 @@ def _syntax_error(exc: yaml.MarkedYAMLError, display: str) -> Finding:
     elif "block scalar" in context and ("indicators" in problem or "comment or a line break" in problem):
         message, hint = ("text on the line of a '|' or '>' (only a comment may follow it there)",
                          "start the text on the next line, indented; type a space before a '#' comment")
+    elif "double-quoted" in context and "escape" in problem:
+        mark = exc.problem_mark
+        back = mark.buffer.rfind("\\", 0, mark.pointer) if mark.buffer else -1
+        if 0 <= mark.pointer - back <= mark.column:  # point at the backslash, not the letter after it
+            at = yaml.error.Mark(mark.name, back, mark.line, mark.column - (mark.pointer - back), None, None)
+        message, hint = ("a '\\' in double quotes that starts no YAML escape (such as \\n or \\u4e2d)",
+                         "type \\\\ for a backslash, or put the text in single quotes")
     elif "expected a single document" in raw:
         message, hint = ("a second document ('---') in one file",
                          "delete the '---' line and what follows it, or move that part to a file of its own")

@@ -247,3 +247,29 @@ def test_control_characters_are_refused_in_handbook_and_card_files_too(tmp_path)
     with pytest.raises(LoadFailed) as info:
         load_project(tmp_path)
     assert [str(f.loc) for f in info.value.findings] == ["handbook.yml:1:8", "checklists/cards.yml:2:20"]
+
+
+MISTAKES = {
+    "a Windows path in double quotes": (
+        'file: "C:\\Users\\交付"\n',
+        "content/ch.yml:1:10: error: invalid YAML: a '\\' in double quotes that starts no YAML escape "
+        "(such as \\n or \\u4e2d)\n"
+        "    hint: type \\\\ for a backslash, or put the text in single quotes"),
+    "a value starting with a reserved character": (
+        "owner: @张三\n",
+        "content/ch.yml:1:8: error: invalid YAML: a '@' cannot start a value here\n"
+        '    hint: put the text in quotes, e.g. "@张三"'),
+    "an empty key": (
+        "- !!null : x\n",
+        "content/ch.yml:1:3: error: a ':' with no key before it\n"
+        "    hint: type the key before the ':', e.g. title: 交付"),
+    "a list as a key": (
+        "[a, b]: x\n",
+        "content/ch.yml:1:1: error: a mapping key must be a plain word\n"
+        "    hint: write the key as plain text before the ':', e.g. title:"),
+}
+
+
+@pytest.mark.parametrize("text, expected", MISTAKES.values(), ids=MISTAKES.keys())
+def test_an_editors_mistake_gets_a_hint_saying_what_to_type(reader, text, expected):
+    assert refusal(reader, text) == [expected]
