@@ -185,6 +185,27 @@ class _Loader(yaml.SafeLoader):
                                    f"type the closing {quote} at the end of the text")
                 return chunks
 
+    def scan_block_scalar_indentation(self):
+        # PyYAML's, plus YAML 1.2's rule that the lines of spaces above a `|` or `>` text hold no
+        # more spaces than its first line: editors do not show them, and PyYAML would end the
+        # text there and report the line below as a mistake in the mapping.
+        chunks, max_indent, widest = [], 0, None
+        end_mark = self.get_mark()
+        while self.peek() in " \r\n\x85\u2028\u2029":
+            if self.peek() != " ":
+                chunks.append(self.scan_line_break())
+                end_mark = self.get_mark()
+            else:
+                self.forward()
+                if self.column > max_indent:
+                    max_indent = self.column
+                    widest = yaml.error.Mark(self.name, self.index - self.column, self.line, 0, None, None)
+        if self.indent < self.column < max_indent and self.peek() != "\0" and chunks:
+            raise _Refused(f"invalid YAML: an empty line above the text holds {max_indent} spaces, more than "
+                           f"the text's indentation ({self.column})", widest,
+                           "delete the spaces on that empty line (editors do not show them)")
+        return chunks, max_indent, end_mark
+
     def compose_scalar_node(self, anchor):
         # YAML 1.2: the non-specific tag '!' makes a scalar text (`! 12` is "12"); PyYAML reads it
         # as an untagged plain scalar, a number.
@@ -488,6 +509,7 @@ _NON_PRINTABLE = yaml.reader.Reader.NON_PRINTABLE
 _FLOW_DIFFERS = re.compile(r"[\[{,\s]\?|[\[{,]\s*-[\s,\]}]")
 
 
+_SPACES_FIRST = re.compile(" +\n")
 # A line, within a quoted text or within [ ] or { }, that starts at or left of a column (its key's),
 # which _Loader refuses (scan_flow_scalar_breaks, scan_to_next_token). Blank lines do not count, nor,
 # inside brackets, comments and the closing bracket.
@@ -611,6 +633,8 @@ def _events_to_data(get, text: str, display: str):
                     indents.append(mark.column)
                 continue
             style = event.style
+            if style and style in "|>" and _SPACES_FIRST.match(text, text.find("\n", mark.index) + 1):
+                raise _Unusual  # a line of spaces first: _Loader checks it against the text's indentation
             if (style and style in "'\"" and event.end_mark.line != mark.line
                     and _outdented(_QUOTED_LINE, indents[-1], text, mark.index, event.end_mark.index)):
                 raise _Unusual  # a quoted text whose next line is not indented: _Loader says where it opens

@@ -273,3 +273,12 @@ MISTAKES = {
 @pytest.mark.parametrize("text, expected", MISTAKES.values(), ids=MISTAKES.keys())
 def test_an_editors_mistake_gets_a_hint_saying_what_to_type(reader, text, expected):
     assert refusal(reader, text) == [expected]
+
+
+@pytest.mark.parametrize("text, line", [("text: |\n   \n  第一行\n", 2), ("empty: >\n \n   \n # comment\n", 3)])
+def test_spaces_on_an_empty_line_above_a_block_text_are_named(reader, text, line):
+    # S98Z: invisible in an editor; PyYAML ended the text there and blamed the line below
+    (message,) = refusal(reader, text)
+    assert message.startswith(f"content/ch.yml:{line}:1: error: invalid YAML: an empty line above the text "
+                              "holds 3 spaces, more than the text's indentation")
+    assert message.endswith("hint: delete the spaces on that empty line (editors do not show them)")
