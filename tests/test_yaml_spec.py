@@ -282,3 +282,14 @@ def test_spaces_on_an_empty_line_above_a_block_text_are_named(reader, text, line
     assert message.startswith(f"content/ch.yml:{line}:1: error: invalid YAML: an empty line above the text "
                               "holds 3 spaces, more than the text's indentation")
     assert message.endswith("hint: delete the spaces on that empty line (editors do not show them)")
+
+
+def test_a_missing_closing_quote_inside_braces_is_reported_where_it_opens(reader):
+    # PyYAML reported it 82 lines further down, at the next '"', as a problem of that flow mapping
+    steps = "".join(f"      - {{id: s{n}, title: 第{n}步, minutes: 1}}\n" for n in range(80))
+    text = ('id: ch\ntitle: 交付\nsections:\n  - id: s\n    steps:\n      - {id: a, title: "交付, minutes: 2}\n'
+            f'{steps}  - id: t\n    title: "小节"\n')
+    assert refusal(reader, text) == [
+        "content/ch.yml:6:24: error: invalid YAML: a quote opens here and is not closed on its line "
+        "(line 7 is not indented under it)\n"
+        '    hint: type the closing " at the end of the text']
