@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+# Outside clients the tests drive that come from npm (the YAML language server editors run).
+JS     := tests/js
+JSSTAMP := $(JS)/node_modules/.installed-stamp
 # Material 9.8 prints an end-of-life banner whenever its theme is imported; keep output clean.
 export NO_MKDOCS_2_WARNING := 1
 
@@ -24,8 +27,14 @@ build: $(STAMP)
 check: $(STAMP)
 	$(BIN)/sopbook check
 
+$(JSSTAMP): $(JS)/package.json $(JS)/package-lock.json
+	@echo "sopbook: installing the test clients from npm ($(JS)/package.json)"
+	@npm ci --prefix $(JS) --no-audit --no-fund --silent
+	@touch $(JSSTAMP)
+
 test: $(STAMP)
 	@scripts/system-deps.sh test
+	@$(MAKE) --no-print-directory $(JSSTAMP)
 	$(BIN)/python -m pytest
 
 serve: $(STAMP)
@@ -39,4 +48,4 @@ schema: $(STAMP)
 	$(BIN)/sopbook schema
 
 clean:
-	rm -rf site site.tmp-* site.old-* .sopbook-cache
+	rm -rf site site.tmp-* site.old-* .sopbook-cache $(JS)/node_modules

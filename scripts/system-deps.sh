@@ -24,6 +24,7 @@ has_lib libharfbuzz-subset.so.0 || need+=(libharfbuzz-subset0)
 if [ "$what" = test ]; then
   [ -x /usr/bin/chromium ] || need+=(chromium)
   command -v pdftoppm >/dev/null || need+=(poppler-utils)
+  command -v npm >/dev/null || need+=(nodejs npm)  # the YAML language server the editor tests drive
   command -v zbarimg >/dev/null || need+=(zbar-tools)  # the QR codes on the cards are decoded in the tests
 fi
 [ ${#need[@]} -eq 0 ] && exit 0

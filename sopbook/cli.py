@@ -55,18 +55,12 @@ def cmd_build(args) -> int:
     timings = ", ".join(f"{k} {v:.1f} s" for k, v in result.seconds.items())
     pages = f"; pages unchanged since the last build {result.pages_reused}" if result.pages_reused else ""
     cards = f"; cards {result.cards_summary}" if result.cards_summary else ""
+    from .report import summary_line, write_problems
+
+    write_problems(result.findings, sys.stderr)  # warnings do not stop a build, but are shown
     print(f"sopbook: built {result.site} ({timings}){pages}{cards}", file=sys.stderr)
-    print(f"sopbook: {_counts(result.findings)}", file=sys.stderr)
+    print(f"sopbook: {summary_line(result.findings)}", file=sys.stderr)
     return 0
-
-
-def _counts(findings: list[Finding]) -> str:
-    """The summary line of `sopbook check`, for the same findings."""
-    from .report import summary
-
-    s = summary(findings)
-    return (f"{s['errors']} errors, {s['warnings']} warnings, {s['acknowledged']} acknowledged, "
-            f"{s['pending']} pending, {s['planned']} planned chapters")
 
 
 def cmd_cards(args) -> int:

@@ -1,8 +1,25 @@
 """Findings: what every check and the loader report, with a location a person can open."""
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field, replace
 from typing import Literal, NamedTuple
+
+# Content is data, in the terminal too: a title with `\x1b[2J` must not clear the editor's screen,
+# and a right-to-left override must not reorder the line. Bidi controls are format characters
+# (Cf) that terminals obey; lone surrogates cannot be written to a UTF-8 terminal at all.
+BIDI_CONTROLS = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+
+
+def _escape(char: str) -> str:
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def shown(text: str) -> str:
+    """`text` with control characters, bidi controls and lone surrogates written as escapes."""
+    return "".join(_escape(c) if c in BIDI_CONTROLS or unicodedata.category(c) in ("Cc", "Cs") else c for c in str(text))
+
 
 Level = Literal["error", "warning", "info"]
 
@@ -29,11 +46,12 @@ class Finding:
     acknowledged: str = ""  # the content's reason, when the source itself has this problem
 
     def __str__(self) -> str:
-        text = f"{self.loc}: {self.level}: {self.message}"
+        # Escaped here too: MkDocs' own log prints findings this way (`mkdocs serve`).
+        text = f"{shown(self.loc)}: {self.level}: {shown(self.message)}"
         if self.hint:
-            text += f"\n    hint: {self.hint}"
+            text += f"\n    hint: {shown(self.hint)}"
         if self.acknowledged:
-            text += f"\n    acknowledged: {self.acknowledged}"
+            text += f"\n    acknowledged: {shown(self.acknowledged)}"
         return text
 
     def acknowledge(self, reason: str) -> "Finding":

@@ -3,30 +3,13 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from collections import defaultdict
 from typing import IO
 
-from .findings import Finding
-
-# Content is data, in the terminal too: a title with `\x1b[2J` must not clear the editor's screen,
-# and a right-to-left override must not reorder the line. Bidi controls are format characters
-# (Cf) that terminals obey; lone surrogates cannot be written to a UTF-8 terminal at all.
-_BIDI = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
-
-
-def _escape(char: str) -> str:
-    code = ord(char)
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-
-
-def shown(text: str) -> str:
-    """`text` with control characters, bidi controls and lone surrogates written as escapes."""
-    return "".join(_escape(c) if c in _BIDI or unicodedata.category(c) in ("Cc", "Cs") else c for c in str(text))
-
+from .findings import BIDI_CONTROLS, Finding, shown
 
 # JSON escapes C0 controls itself; these it would write raw (ensure_ascii=False keeps Chinese readable).
-_JSON_RAW = re.compile(f"[\x7f-\x9f{_BIDI}\ud800-\udfff]")
+_JSON_RAW = re.compile(f"[\x7f-\x9f{BIDI_CONTROLS}\ud800-\udfff]")
 
 
 def summary(findings: list[Finding]) -> dict[str, int]:
@@ -56,8 +39,24 @@ def _grouped(findings: list[Finding], out: IO[str]) -> None:
         out.write("\n")
 
 
+def summary_line(findings: list[Finding]) -> str:
+    s = summary(findings)
+    return (f"{s['errors']} errors, {s['warnings']} warnings, {s['acknowledged']} acknowledged, "
+            f"{s['pending']} pending, {s['planned']} planned chapters")
+
+
+def _problems(findings: list[Finding]) -> list[Finding]:
+    return [f for f in findings if f.level in ("error", "warning") and not f.acknowledged]
+
+
+def write_problems(findings: list[Finding], out: IO[str]) -> None:
+    """Only what needs the editor's attention: a successful build shows its warnings this way."""
+    if problems := _problems(findings):
+        _grouped(problems, out)
+
+
 def write_text(findings: list[Finding], out: IO[str]) -> None:
-    problems = [f for f in findings if f.level in ("error", "warning") and not f.acknowledged]
+    problems = _problems(findings)
     acknowledged = [f for f in findings if f.acknowledged]
     pending = [f for f in findings if f.code == "completeness.pending"]
     planned = [f for f in findings if f.code == "completeness.planned-chapter"]
@@ -76,11 +75,7 @@ def write_text(findings: list[Finding], out: IO[str]) -> None:
         for f in planned:
             out.write(f"  {shown(f.message.removeprefix('planned chapter: '))}\n")
         out.write("\n")
-    s = summary(findings)
-    out.write(
-        f"{s['errors']} errors, {s['warnings']} warnings, {s['acknowledged']} acknowledged, "
-        f"{s['pending']} pending, {s['planned']} planned chapters\n"
-    )
+    out.write(summary_line(findings) + "\n")
 
 
 def write_json(findings: list[Finding], out: IO[str]) -> None:

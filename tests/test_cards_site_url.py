@@ -70,7 +70,7 @@ def test_the_placeholder_default_is_said_once_and_still_printed(tmp_path, monkey
     _site_url_line(root, ENV_SITE_URL)
     report = _cards(root, tmp_path)
     assert _said(report) == [
-        "mkdocs.yml: warning: site_url in mkdocs.yml is https://handbook.example.invalid/, a placeholder: "
+        "mkdocs.yml:1: warning: site_url in mkdocs.yml is https://handbook.example.invalid/, a placeholder: "
         "the QR codes on the cards lead nowhere [cards.placeholder-site-url] "
         "hint: build with the handbook's address: SITE_URL=https://<the handbook's address>/ sopbook build"]
     assert report.rendered == ["quick"] and "扫码" in pdf_text(tmp_path / "out" / "quick.pdf")
@@ -82,7 +82,7 @@ def test_every_reserved_address_is_a_placeholder(tmp_path, url):
     root = make_project("cards-overflow", tmp_path)
     _site_url_line(root, f"site_url: {url}\n")
     report = _cards(root, tmp_path)
-    assert [(f.code, str(f.loc)) for f in report.findings] == [("cards.placeholder-site-url", "mkdocs.yml")]
+    assert [(f.code, str(f.loc)) for f in report.findings] == [("cards.placeholder-site-url", "mkdocs.yml:1")]
     assert f"site_url in mkdocs.yml is {url}, a placeholder" in report.findings[0].message
     assert report.findings[0].hint == ("set the handbook's public address in mkdocs.yml: "
                                        "site_url: https://<the handbook's address>/")
@@ -100,7 +100,7 @@ def test_an_env_site_url_that_is_not_set_is_no_site_url_and_no_qr_code(tmp_path,
     _site_url_line(root, "site_url: !ENV SITE_URL\n")
     report = _cards(root, tmp_path)
     assert _said(report) == [
-        "mkdocs.yml: warning: mkdocs.yml has no site_url: the cards are printed without a QR code "
+        "mkdocs.yml:1: warning: mkdocs.yml has no site_url: the cards are printed without a QR code "
         "[cards.no-site-url] hint: build with the handbook's address: "
         "SITE_URL=https://<the handbook's address>/ sopbook build"]
     assert "扫码" not in pdf_text(tmp_path / "out" / "quick.pdf")

@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from projects import chapter, write_project
@@ -255,9 +254,7 @@ def test_load_error_exits_1_without_traceback(tmp_path):
     assert cli.stdout.startswith("content/ch.yml\n  3:1")
 
 
-def test_check_on_the_real_content_is_fast():
+def test_the_real_content_checks_without_errors():
     if not list((ROOT / "content").glob("*.yml")):
         raise AssertionError("content/ has no chapters")
-    start = time.perf_counter()
-    run_checks(load_project(ROOT))
-    assert time.perf_counter() - start < 1.0
+    assert [str(f) for f in run_checks(load_project(ROOT)) if f.level == "error" and not f.acknowledged] == []

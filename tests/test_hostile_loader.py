@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import textwrap
-import time
 import tracemalloc
 
 import pytest
@@ -231,27 +230,29 @@ def test_an_unquoted_number_as_id_says_so(tmp_path):
 
 
 # ---- bombs, huge files, long lists: refused or handled in seconds and bounded memory -----------------
-def _timed(root, seconds: float):
+def _measured(root):
+    """Load `root` and return the result and the peak memory Python allocated while loading.
+
+    Memory, not time, is what these bounds promise: the loader stops at a limit instead of
+    reading on. How fast that happens is measured by the benchmarks, not here.
+    """
     tracemalloc.start()
-    start = time.perf_counter()
     try:
         try:
             result = load_project(root)
         except LoadFailed as exc:
             result = exc
     finally:
-        elapsed = time.perf_counter() - start
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
-    assert elapsed < seconds, f"took {elapsed:.1f} s"
     return result, peak
 
 
-def test_billion_laughs_is_refused_quickly(tmp_path):
+def test_billion_laughs_is_refused_within_bounded_memory(tmp_path):
     lines = ["a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
     lines += [f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join([f'*{chr(97 + i)}'] * 9)}]" for i in range(8)]
     write_chapter(tmp_path, "\n".join(lines) + "\n")
-    result, peak = _timed(tmp_path, 5)
+    result, peak = _measured(tmp_path)
     assert [str(f).splitlines()[0] for f in result.findings] == [
         "content/ch.yml:6:4: error: document expands to more than 200,000 nodes"]
     assert peak < 50_000_000
@@ -290,32 +291,30 @@ def test_a_50_mb_file_is_refused_without_reading_it(tmp_path):
     with open(tmp_path / "content" / "big.yml", "wb") as handle:
         handle.write(b"id: big\ntitle: t\nsections: []\n")
         handle.truncate(50 * 1024 * 1024)
-    result, peak = _timed(tmp_path, 2)
+    result, peak = _measured(tmp_path)
     assert [str(f) for f in result.findings] == [
         "content/big.yml:1: error: file is 52,428,800 bytes, more than the 5,000,000 bytes allowed\n"
         "    hint: split the chapter into several files"]
     assert peak < 12_000_000  # at most the limit plus one byte is ever read
 
 
-def test_a_dense_flow_list_is_refused_within_seconds(tmp_path):
+def test_a_dense_flow_list_is_refused_within_bounded_memory(tmp_path):
     # 4.8 MB of [a,a,a,...]: 2.4 million values; read to the end it took a minute and 1.6 GB
     write_chapter(tmp_path, "id: ch\ntitle: t\nsections: [" + "a," * 2_400_000 + "]\n")
-    result, peak = _timed(tmp_path, 10)
+    result, peak = _measured(tmp_path)
     (finding,) = result.findings
     assert (finding.loc.file, finding.loc.line, finding.message) == (
         "content/ch.yml", 3, "more than 200,000 values in one file")
     assert peak < 200_000_000
 
 
-def test_a_checklist_of_ten_thousand_items_loads_and_checks_in_seconds(tmp_path):
+def test_a_checklist_of_ten_thousand_items_loads_and_checks(tmp_path):
     items = "".join(f"      - 第{i}项:确认无误\n" for i in range(10_000))
     write_chapter(tmp_path, f"id: ch\ntitle: 大清单\nsections:\n  - id: s\n    title: 小节\n    blocks:\n"
                             f"    - type: checklist\n      id: c\n      title: 清单\n      items:\n{items}")
-    project, peak = _timed(tmp_path, 10)
+    project, peak = _measured(tmp_path)
     assert peak < 200_000_000
-    start = time.perf_counter()
-    run_checks(project)
-    assert time.perf_counter() - start < 5
+    assert not [f for f in run_checks(project) if f.level == "error"]
     items = project.index["ch.c"].node.items
     assert len(items) == 10_000 and items[-1].text == "第9999项:确认无误"
 

@@ -26,6 +26,12 @@ def test_the_text_report_escapes_control_characters_exactly():
         "1 errors, 0 warnings, 0 acknowledged, 0 pending, 0 planned chapters\n")
 
 
+def test_a_finding_printed_by_mkdocs_log_is_escaped_too():
+    # `mkdocs serve` logs findings as str(finding): the same escapes as the report
+    assert str(HOSTILE) == ("content/ch.yml:4:5: error: section '\\x1b[2J标题\\x07' is empty\n"
+                            "    hint: write it\\x9b31m, or set \\u202epending: true")
+
+
 def test_the_json_report_is_valid_json_with_no_raw_control_character():
     out = io.StringIO()
     write_json([HOSTILE, Finding("warning", "load.yaml", "key '\udc80'", Loc("content/\x1bx.yml", 1))], out)

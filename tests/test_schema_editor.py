@@ -2,8 +2,8 @@
 schemas through the files' `# yaml-language-server: $schema=...` line, shows no squiggle on the
 real content and one on each mistake.
 
-Needs `yaml-language-server` (npm install -g yaml-language-server, or SOPBOOK_YAML_LS=<path>);
-skipped without it.
+The server is pinned in tests/js/package.json and installed by `make test` (npm ci); set
+SOPBOOK_YAML_LS=<path> to try another build of it.
 """
 from __future__ import annotations
 
@@ -18,8 +18,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SERVER = os.environ.get("SOPBOOK_YAML_LS") or shutil.which("yaml-language-server")
-pytestmark = pytest.mark.skipif(not SERVER, reason="yaml-language-server is not installed")
+PINNED = ROOT / "tests" / "js" / "node_modules" / ".bin" / "yaml-language-server"
+SERVER = os.environ.get("SOPBOOK_YAML_LS") or (str(PINNED) if PINNED.exists() else None)
+pytestmark = pytest.mark.skipif(not SERVER, reason="yaml-language-server is not installed: run `make test`")
 
 
 def diagnostics(files: list[Path], timeout: float = 60) -> dict[Path, list[str]]:

@@ -172,7 +172,7 @@ def build_cards(project: Project, out_dir: Path, *, previous: Path | None = None
     site = resolve_site_url(root) if project.cards else SiteUrl(None)
     url = site.url
     if site.problem:
-        report.findings.append(Finding("warning", site.code, site.problem, Loc(MKDOCS_FILE), site.hint))
+        report.findings.append(Finding("warning", site.code, site.problem, Loc(MKDOCS_FILE, site.line), site.hint))
 
     # Resolve and render each card's HTML (cheap); the key decides whether it needs a PDF.
     printable = printable_types(root)

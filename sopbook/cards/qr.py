@@ -32,6 +32,7 @@ class SiteUrl:
     problem: str = ""  # why the printed codes would lead nowhere ('' when they lead to the handbook)
     code: str = ""  # the finding's code for the problem
     hint: str = ""
+    line: int = 0  # where mkdocs.yml sets site_url (its first line when it does not)
 
 
 def _placeholder(host: str) -> bool:
@@ -75,19 +76,27 @@ def resolve_site_url(root: Path) -> SiteUrl:
     finally:
         mkdocs_log.propagate = propagate
         mkdocs_log.removeHandler(errors)
-    set_it = _set_site_url_hint(path)
+    set_it, line = _set_site_url_hint(path), _site_url_line(path)
     if not url or not url.strip():
         return SiteUrl(None, f"{MKDOCS_FILE} has no site_url: the cards are printed without a QR code",
-                       "cards.no-site-url", set_it)
+                       "cards.no-site-url", set_it, line)
     url = url.strip()
     parts = urlsplit(url)
     if parts.scheme.lower() not in ("http", "https"):
         return SiteUrl(None, f"site_url in {MKDOCS_FILE} is {url}, not an http(s) address a phone can open: "
-                       "the cards are printed without a QR code", "cards.no-site-url", set_it)
+                       "the cards are printed without a QR code", "cards.no-site-url", set_it, line)
     if _placeholder(parts.hostname or ""):
         return SiteUrl(url, f"site_url in {MKDOCS_FILE} is {url}, a placeholder: the QR codes on the cards "
-                       "lead nowhere", "cards.placeholder-site-url", set_it)
+                       "lead nowhere", "cards.placeholder-site-url", set_it, line)
     return SiteUrl(url)
+
+
+def _site_url_line(path: Path) -> int:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return 0
+    return next((n for n, text in enumerate(lines, 1) if text.startswith("site_url:")), 1)
 
 
 def _set_site_url_hint(path: Path) -> str:
