@@ -112,7 +112,7 @@ def test_pip_installs_when_uv_cannot(tmp_path):
 
 @pytest.mark.skipif(shutil.which("make") is None, reason="make not installed")
 def test_make_says_where_the_handbook_is_last(tmp_path):
-    done = subprocess.run(["make", "-n", "build", f"VENV={tmp_path}/venv"], cwd=REPO, capture_output=True,
+    done = subprocess.run(["make", "--no-print-directory", "-n", "build", f"VENV={tmp_path}/venv"], cwd=REPO, capture_output=True,
                           text=True, check=True)
     lines = done.stdout.splitlines()
     assert f"scripts/python-deps.sh {tmp_path}/venv" in lines
