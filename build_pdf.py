@@ -24,7 +24,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from sopbook.cards import build_cards
     from sopbook.findings import LoadFailed, failing
-    from sopbook.project import load_project
+    from sopbook.model.project import load_project
 
     try:
         project = load_project(args.root)

@@ -3,7 +3,7 @@
 Each chapter has a timed procedure (5 steps summing to its total), four checklists, a KPI table
 and a timeline, and five cards (the procedure and the four checklists), so check, web and card
 builds all have realistic work. Text is sampled deterministically from the strings of the
-project's own content/ (the seed course), so segmentation and glyph coverage are realistic.
+project's own content/ (the course), so segmentation and glyph coverage are realistic.
 """
 from __future__ import annotations
 
@@ -17,8 +17,8 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sopbook.project import load_project, walk  # noqa: E402
-from sopbook.quantities import claimed_count  # noqa: E402
+from sopbook.model.project import load_project, walk  # noqa: E402
+from sopbook.model.quantities import claimed_count  # noqa: E402
 
 
 def corpus(root: Path = ROOT) -> list[str]:

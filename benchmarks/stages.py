@@ -46,7 +46,7 @@ def stage_check(root: str) -> None:
     t0 = time.perf_counter()
     from sopbook.checks import run_checks
     from sopbook.findings import failing
-    from sopbook.project import load_project
+    from sopbook.model.project import load_project
 
     t1 = time.perf_counter()
     project = load_project(root)
@@ -166,8 +166,8 @@ def _card_jobs(root: str):
     from sopbook.cards import html as card_html_mod
     from sopbook.cards import qr
     from sopbook.cards.fonts import find_cjk_font
-    from sopbook.cards.sources import printable_types, resolve_card
-    from sopbook.project import load_project
+    from sopbook.model.cards import printable_types, resolve_card
+    from sopbook.model.project import load_project
 
     project = load_project(root)
     font = find_cjk_font()
@@ -233,7 +233,7 @@ def stage_cards_bare(folder: str, out: str) -> None:
 
 def stage_cards_sopbook(root: str, out: str, jobs: str) -> None:
     """sopbook.cards.build_cards on a clean output folder (force: every card is rendered)."""
-    from sopbook.project import load_project
+    from sopbook.model.project import load_project
 
     _quiet()
     project = load_project(root)
@@ -290,7 +290,7 @@ def stage_build(root: str, site: str, jobs: str) -> None:
 
 def stage_cards_incremental(root: str, out: str, jobs: str) -> None:
     """build_cards into the folder of the previous build (the `sopbook cards` path)."""
-    from sopbook.project import load_project
+    from sopbook.model.project import load_project
 
     _quiet()
     project = load_project(root)

@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
-from .checks import run_checks
-from .findings import Finding, LoadFailed, Loc, failing
-from .project import Project, load_project
-from .site_paths import output_problem
+from sopbook.checks import run_checks
+from sopbook.findings import Finding, LoadFailed, Loc, failing
+from sopbook.model.project import Project, load_project
+from sopbook.source.site_paths import output_problem
 
 SITE_DIR = "site"
 LOCK_FILE = ".sopbook-build.lock"
@@ -134,7 +134,7 @@ def build_web(project: Project, out: Path, findings: list[Finding] | None = None
 
 def build_cards(project: Project, out: Path, previous: Path | None, jobs: int | None, progress: bool | None,
                 force: bool = False):
-    from .cards import build_cards as render
+    from sopbook.cards import build_cards as render
 
     return render(project, out, previous=previous, jobs=jobs, progress=progress, force=force)
 
@@ -186,7 +186,7 @@ def build(root: Path | str, *, site_dir: str | None = None, jobs: int | None = N
         raise BuildFailed(findings, "check")
 
     if cards:
-        from .cards.fonts import find_cjk_font, font_finding
+        from sopbook.cards.fonts import find_cjk_font, font_finding
 
         if find_cjk_font() is None:  # before any rendering: never tofu boxes
             raise BuildFailed([font_finding()], "fonts")

@@ -11,19 +11,19 @@ import sys
 import time
 from pathlib import Path
 
-from . import __version__
-from .findings import Finding, LoadFailed, failing
+from sopbook import __version__
+from sopbook.findings import Finding, LoadFailed, failing
 
 
 def _print_findings(findings: list[Finding], fmt: str = "text") -> None:
-    from .report import write_json, write_text
+    from sopbook.report import write_json, write_text
 
     (write_json if fmt == "json" else write_text)(findings, sys.stdout)
 
 
 def cmd_check(args) -> int:
-    from .checks import run_checks
-    from .project import load_project
+    from sopbook.checks import run_checks
+    from sopbook.model.project import load_project
 
     t = time.perf_counter()
     try:
@@ -41,7 +41,7 @@ def cmd_check(args) -> int:
 
 
 def cmd_build(args) -> int:
-    from .build import BuildFailed, build, quiet_mkdocs_logging
+    from sopbook.build import BuildFailed, build, quiet_mkdocs_logging
 
     quiet_mkdocs_logging(args.verbose)
     try:
@@ -55,7 +55,7 @@ def cmd_build(args) -> int:
     timings = ", ".join(f"{k} {v:.1f} s" for k, v in result.seconds.items())
     pages = f"; pages unchanged since the last build {result.pages_reused}" if result.pages_reused else ""
     cards = f"; cards {result.cards_summary}" if result.cards_summary else ""
-    from .report import summary_line, write_problems
+    from sopbook.report import summary_line, write_problems
 
     write_problems(result.findings, sys.stderr)  # warnings do not stop a build, but are shown
     print(f"sopbook: built {result.site} ({timings}){pages}{cards}", file=sys.stderr)
@@ -64,9 +64,9 @@ def cmd_build(args) -> int:
 
 
 def cmd_cards(args) -> int:
-    from .build import build_cards
-    from .checks import run_checks
-    from .project import load_project
+    from sopbook.build import build_cards
+    from sopbook.checks import run_checks
+    from sopbook.model.project import load_project
 
     try:
         project = load_project(args.root)
@@ -78,8 +78,8 @@ def cmd_cards(args) -> int:
         _print_findings(findings)
         return 1
     out = Path(args.out).resolve() if args.out else project.root / "site" / "cards"
-    from .findings import Loc
-    from .site_paths import output_problem
+    from sopbook.findings import Loc
+    from sopbook.source.site_paths import output_problem
 
     if (problem := output_problem(project.root, out, Loc(f"sopbook cards --out {args.out}"),
                                   f"(--out {args.out})")) is not None:
@@ -96,7 +96,7 @@ def cmd_serve(args) -> int:
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     from mkdocs.commands.serve import serve
 
-    from .build import quiet_mkdocs_logging
+    from sopbook.build import quiet_mkdocs_logging
 
     quiet_mkdocs_logging(True)
     serve(config_file=str(Path(args.root) / "mkdocs.yml"), open_in_browser=False,
@@ -105,7 +105,7 @@ def cmd_serve(args) -> int:
 
 
 def cmd_schema(args) -> int:
-    from .schema import write_schemas
+    from sopbook.model.schema import write_schemas
 
     for path in write_schemas(Path(args.out) if args.out else Path(args.root) / "schema"):
         print(f"sopbook: wrote {path}", file=sys.stderr)

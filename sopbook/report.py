@@ -6,7 +6,7 @@ import re
 from collections import defaultdict
 from typing import IO
 
-from .findings import BIDI_CONTROLS, Finding, shown
+from sopbook.findings import BIDI_CONTROLS, Finding, shown
 
 # JSON escapes C0 controls itself; these it would write raw (ensure_ascii=False keeps Chinese readable).
 _JSON_RAW = re.compile(f"[\x7f-\x9f{BIDI_CONTROLS}\ud800-\udfff]")

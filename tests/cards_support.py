@@ -39,7 +39,7 @@ class Built:
 @functools.cache
 def built(fixture: str, jobs: int = 2) -> Built:
     from sopbook.cards import build_cards
-    from sopbook.project import load_project
+    from sopbook.model.project import load_project
 
     where = Path(tempfile.mkdtemp(prefix=f"sopbook-cards-{fixture}-"))
     root = make_project(fixture, where)
@@ -74,7 +74,7 @@ def squash(text: str) -> str:
 
 def card_items(node) -> list[str]:
     """The texts a card must show for its source: what a person ticks or reads on the job."""
-    from sopbook.model import BulletList, Checklist, FollowUps, KpiTable, Mot, MotSet, Procedure, SegmentTable
+    from sopbook.model.nodes import BulletList, Checklist, FollowUps, KpiTable, Mot, MotSet, Procedure, SegmentTable
 
     if isinstance(node, Checklist):
         return [i.text for i in node.all_items()] + [g.title for g in node.groups]

@@ -2,8 +2,8 @@
 
     .venv/bin/python tests/extract_phrases.py     # rewrites tests/source_phrases.txt and tests/source_headings.txt
 
-The sources are copied verbatim into tests/sources/ (delivery.txt = seeds/000_efaf3235daca82b9.txt,
-Day 18.5 交付管理; mobile-experience.txt = seeds/001_a9efff8d82c92a84.txt, Day 19 模块4).
+The sources are copied verbatim into tests/sources/ (delivery.txt = 000_efaf3235daca82b9.txt,
+Day 18.5 交付管理; mobile-experience.txt = 001_a9efff8d82c92a84.txt, Day 19 模块4).
 
 Every line of each document is classified by the rules below, in this order, and turned into
 zero or more phrases; nothing is picked by hand except the few sub-headings the source marks only by

@@ -1,4 +1,4 @@
-"""The benchmark script itself runs (issue 7): every measure at N=2 with the smallest settings.
+"""The benchmark script itself runs: every measure at N=2 with the smallest settings.
 
 The benchmarks are not run by the test suite; this only makes sure `make bench` would not fail
 on a broken script, and that it writes its table, results.json and RESULTS.md.

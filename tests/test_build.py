@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from sopbook.build import BuildFailed, build, build_web
-from sopbook.project import load_project
+from sopbook.model.project import load_project
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "web"
 
@@ -59,12 +59,12 @@ def test_build_reads_and_checks_the_content_once(project_dir, monkeypatch):
     # second read would also race an editor saving a file mid-build into two different models.
     import sopbook.build
     import sopbook.checks
-    import sopbook.mkdocs_plugin
+    import sopbook.web.plugin
 
     loads, checks = [], []
     real_load, real_checks = sopbook.build.load_project, sopbook.checks.run_checks
     monkeypatch.setattr(sopbook.build, "load_project", lambda root: loads.append(root) or real_load(root))
-    monkeypatch.setattr(sopbook.mkdocs_plugin, "load_project", lambda root: loads.append(root) or real_load(root))
+    monkeypatch.setattr(sopbook.web.plugin, "load_project", lambda root: loads.append(root) or real_load(root))
     monkeypatch.setattr(sopbook.build, "run_checks", lambda p: checks.append(p) or real_checks(p))
     monkeypatch.setattr(sopbook.checks, "run_checks", lambda p: checks.append(p) or real_checks(p))
     build(project_dir, cards=False)
@@ -85,7 +85,7 @@ def _edit(path: Path, old: str, new: str) -> None:
 
 def test_a_rebuild_writes_unchanged_generated_pages_as_they_were_and_equals_a_fresh_build(project_dir, tmp_path):
     # MkDocs renders every page again; sopbook build takes the generated pages nothing changed
-    # from the previous site (issue 7). The result must be exactly what a fresh build writes.
+    # from the previous site. The result must be exactly what a fresh build writes.
     first = build(project_dir, cards=False)
     assert first.pages_reused == 0
     _edit(project_dir / "content" / "delivery.yml", "邀请客户踩刹车踏板,感受力度", "邀请客户踩刹车踏板,感受踏板力度")

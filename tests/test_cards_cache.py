@@ -34,7 +34,7 @@ def _copy(first, tmp_path, edit=None):
 def _rebuild(first, tmp_path, edit=None, **kwargs):
     """Build a copy of the fixture into a fresh folder, reusing `first`'s PDFs (as `sopbook build` does)."""
     from sopbook.cards import build_cards
-    from sopbook.project import load_project
+    from sopbook.model.project import load_project
 
     root = _copy(first, tmp_path, edit)
     out = tmp_path / "site" / "cards"
@@ -45,7 +45,7 @@ def _rebuild(first, tmp_path, edit=None, **kwargs):
 def _in_place(first, tmp_path, edit=None, prepare=None):
     """Build a copy of the fixture into a copy of `first`'s output (as `sopbook cards` does)."""
     from sopbook.cards import build_cards
-    from sopbook.project import load_project
+    from sopbook.model.project import load_project
 
     out = tmp_path / "cards"
     shutil.copytree(first.out, out)
@@ -149,7 +149,7 @@ def test_a_failed_card_leaves_no_sheet_at_all(first, tmp_path):
     assert not (out / "mots.pdf").exists()
     # Fixed again: both sheets come back; the cards that were fine are reused, not rendered.
     from sopbook.cards import build_cards
-    from sopbook.project import load_project
+    from sopbook.model.project import load_project
 
     fixed = build_cards(load_project(first.root), out, jobs=1, progress=False)
     assert fixed.rendered == ["mots"] and fixed.imposed == ["delivery", "mobile"]

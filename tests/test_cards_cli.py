@@ -70,7 +70,7 @@ def test_progress_bar_on_a_terminal_plain_lines_otherwise():
 
 def test_without_site_url_cards_print_without_qr_and_say_so(tmp_path):
     from sopbook.cards import build_cards
-    from sopbook.project import load_project
+    from sopbook.model.project import load_project
 
     root = make_project("cards-overflow", tmp_path)
     (root / "mkdocs.yml").write_text("site_name: 无地址\n", encoding="utf-8")

@@ -40,8 +40,8 @@ def test_long_list_breaks_where_the_page_ends_instead_of_moving_whole(tmp_path):
     from sopbook.cards.fit import PX_PER_MM, measure
     from sopbook.cards.fonts import require_cjk_font
     from sopbook.cards.html import card_html, stylesheet
-    from sopbook.cards.sources import resolve_card
-    from sopbook.project import load_project
+    from sopbook.model.cards import resolve_card
+    from sopbook.model.project import load_project
 
     root = make_project("cards-overflow", tmp_path)
     project = load_project(root)
@@ -79,8 +79,8 @@ def test_text_running_past_the_right_edge_is_an_overflow(tmp_path):
 def _jobs(root, tmp_path):
     from sopbook.cards.html import card_html
     from sopbook.cards.pdf import CardJob
-    from sopbook.cards.sources import resolve_card
-    from sopbook.project import load_project
+    from sopbook.model.cards import resolve_card
+    from sopbook.model.project import load_project
 
     project = load_project(root)
     jobs = []
@@ -91,7 +91,7 @@ def _jobs(root, tmp_path):
 
 
 def test_a_batch_checks_each_card_on_its_own_pages(tmp_path):
-    # Cards are rendered several to a WeasyPrint document (issue 7); an overflowing card must
+    # Cards are rendered several to a WeasyPrint document; an overflowing card must
     # be measured exactly as alone, and must not take its neighbours' pages or PDFs with it.
     from pypdf import PdfReader
 

@@ -48,7 +48,7 @@ def test_no_sans_cjk_font_is_an_error_saying_what_to_install(fc_list, listing):
 def test_build_stops_before_rendering_when_the_font_is_missing(fc_list, tmp_path):
     from cards_support import make_project
     from sopbook.cards import build_cards
-    from sopbook.project import load_project
+    from sopbook.model.project import load_project
 
     fc_list("")
     project = load_project(make_project("cards", tmp_path))

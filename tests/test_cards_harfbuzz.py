@@ -16,7 +16,7 @@ FALLBACK = re.compile(r"Using fontTools instead of HarfBuzz-Subset")
 
 
 def _project(tmp_path, cards: str):
-    from sopbook.project import load_project
+    from sopbook.model.project import load_project
 
     root = make_project("cards-overflow", tmp_path)
     (root / "checklists" / "cards.yml").write_text(cards, encoding="utf-8")
@@ -38,7 +38,7 @@ def test_a_real_card_is_subset_by_harfbuzz_and_the_detection_agrees(tmp_path):
     from sopbook.cards import fonts
     from sopbook.cards.html import card_html, stylesheet
     from sopbook.cards.pdf import CardJob, Renderer
-    from sopbook.cards.sources import resolve_card
+    from sopbook.model.cards import resolve_card
 
     project = _project(tmp_path, "cards:\n  - id: quick\n    source: long.quick\n")
     sources, _ = resolve_card(project, project.cards[0])

@@ -9,7 +9,7 @@ import pytest
 
 from cards_support import REPO
 from sopbook.checks.cards import check
-from sopbook.project import load_project
+from sopbook.model.project import load_project
 
 HANDBOOK = """\
 title: 测试手册
@@ -139,7 +139,7 @@ def test_lint_is_part_of_sopbook_check(tmp_path):
 def test_card_front_must_be_part_of_its_source(tmp_path):
     from projects import chapter, write_project
     from sopbook.checks import run_checks
-    from sopbook.project import load_project
+    from sopbook.model.project import load_project
 
     mots = """
         - type: mots

@@ -19,7 +19,7 @@ def test_worker_count_is_bounded_by_the_cards_to_render():
 @pytest.mark.slow
 def test_workers_start_from_a_fork_server_while_other_threads_run(tmp_path):
     from sopbook.cards import build_cards
-    from sopbook.project import load_project
+    from sopbook.model.project import load_project
 
     stop = threading.Event()
     thread = threading.Thread(target=stop.wait, daemon=True)  # like a test's HTTP server

@@ -19,7 +19,7 @@ pytestmark = [
 @pytest.fixture(scope="module")
 def real():
     from sopbook.cards import build_cards
-    from sopbook.project import load_project
+    from sopbook.model.project import load_project
 
     # A copy, so the test neither writes site/ nor races a build of the working tree.
     where = Path(tempfile.mkdtemp(prefix="sopbook-cards-real-"))
@@ -97,7 +97,7 @@ def test_real_card_index_links_each_sheet_where_it_is_built(real, directory_urls
 
     from markupsafe import escape
 
-    from sopbook import web_pages
+    from sopbook.web import pages as web_pages
 
     project, report, out = real
     html = web_pages.render_cards(web_pages.Site(project, use_directory_urls=directory_urls)).html

@@ -107,7 +107,7 @@ def test_pdffonts_reports_embedded_subset_fonts(cards):
 def test_qr_code_opens_the_cards_section(cards):
     from sopbook.cards.html import card_url
     from sopbook.cards.qr import site_url
-    from sopbook.cards.sources import resolve_card
+    from sopbook.model.cards import resolve_card
 
     url = site_url(cards.root)
     assert url == "https://handbook.example.invalid/sop/"
@@ -263,7 +263,7 @@ def _runs(pdf, page: int) -> list[tuple[str, float, str]]:
 
 
 def test_body_text_is_at_least_10pt_and_titles_are_bold(cards):
-    from sopbook.cards.sources import resolve_card
+    from sopbook.model.cards import resolve_card
 
     handbook = cards.project.handbook
     for card in cards.project.cards:

@@ -54,7 +54,7 @@ def test_qr_code_opens_the_site_url_from_the_environment(tmp_path, monkeypatch, 
 
 def _cards(root, tmp_path):
     from sopbook.cards import build_cards
-    from sopbook.project import load_project
+    from sopbook.model.project import load_project
 
     (root / "checklists" / "cards.yml").write_text(ONE_CARD, encoding="utf-8")
     return build_cards(load_project(root), tmp_path / "out", jobs=1, progress=False)

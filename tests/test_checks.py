@@ -8,7 +8,7 @@ from pathlib import Path
 
 from projects import chapter, write_project
 from sopbook.checks import run_checks
-from sopbook.project import load_project
+from sopbook.model.project import load_project
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -7,10 +7,10 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from projects import chapter, write_project
-from sopbook import web_pages
+from sopbook.web import pages as web_pages
 from sopbook.cards.html import card_html
-from sopbook.cards.sources import resolve_card
-from sopbook.project import load_project
+from sopbook.model.cards import resolve_card
+from sopbook.model.project import load_project
 
 REPO = Path(__file__).resolve().parents[1]
 

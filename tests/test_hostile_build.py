@@ -1,4 +1,4 @@
-"""A failed, interrupted or concurrent build never loses the last good site/ (issue 8), and the CLI
+"""A failed, interrupted or concurrent build never loses the last good site/, and the CLI
 answers broken input with located errors and exit code 1, a traceback only with --debug.
 
 Rendering is not the point here: build_web is replaced by a stand-in that writes a page (or fails
@@ -256,7 +256,7 @@ def test_an_unreadable_content_file_is_located_not_a_permission_traceback(projec
             raise PermissionError(13, "Permission denied", str(path))
         return real_open(path, *args, **kwargs)
 
-    monkeypatch.setattr("sopbook.yaml_source.open", deny, raising=False)
+    monkeypatch.setattr("sopbook.source.yaml_loader.open", deny, raising=False)
     assert main(["--root", str(project), "check"]) == 1
     out, err = capsys.readouterr()
     assert "error   cannot read the file: Permission denied  [load.file]" in out

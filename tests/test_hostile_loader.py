@@ -1,4 +1,4 @@
-"""Broken and hostile input to the loader (issue 8): every mistake an editor makes, and every trick
+"""Broken and hostile input to the loader: every mistake an editor makes, and every trick
 a shared repository can play, ends in one clear error with file:line:col, never in a traceback,
 a hang, a silently wrong value, or anything run from content.
 """
@@ -13,7 +13,7 @@ import pytest
 from projects import HANDBOOK, chapter, write_project
 from sopbook.checks import run_checks
 from sopbook.findings import LoadFailed
-from sopbook.project import load_project
+from sopbook.model.project import load_project
 
 
 def findings_of(root):

@@ -1,4 +1,4 @@
-"""Markup in content is text (issue 8): in the web pages, the search index and the card PDFs.
+"""Markup in content is text: in the web pages, the search index and the card PDFs.
 
 Handbooks are published from shared repositories, so every string field of the small project in
 tests/fixtures/hostile/ is given `<script>`, `<img onerror>`, `javascript:` and `data:` links,
@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from cards_support import pdf_text, squash
-from sopbook.yaml_source import parse_yaml
+from sopbook.source.yaml_loader import parse_yaml
 from test_property_loader import _plain, dump
 
 pytestmark = pytest.mark.slow
@@ -99,7 +99,7 @@ def scan(path: Path) -> Scan:
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
     from sopbook.build import build_web
-    from sopbook.project import load_project
+    from sopbook.model.project import load_project
 
     root = hostile_project(tmp_path_factory.mktemp("hostile-web"), lambda text: f"{text} {PAYLOAD}")
     build_web(load_project(root), root / "site")
@@ -187,7 +187,7 @@ def cards(tmp_path_factory):
     Each field gets one piece of markup (all of it would not fit an A6 card)."""
     import sopbook.cards.pdf as pdf
     from sopbook.cards import build_cards
-    from sopbook.project import load_project
+    from sopbook.model.project import load_project
 
     turn = iter(range(10_000))
     root = hostile_project(tmp_path_factory.mktemp("hostile-cards"),

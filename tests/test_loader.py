@@ -5,7 +5,7 @@ import pytest
 
 from projects import chapter, write_project
 from sopbook.findings import LoadFailed
-from sopbook.project import load_project
+from sopbook.model.project import load_project
 
 
 def errors_of(root) -> list[str]:

@@ -10,7 +10,7 @@ import pytest
 from projects import HANDBOOK, chapter, write_project
 from sopbook.checks import run_checks
 from sopbook.findings import LoadFailed
-from sopbook.project import load_project
+from sopbook.model.project import load_project
 
 
 def errors(root) -> list[str]:

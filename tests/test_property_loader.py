@@ -24,10 +24,10 @@ from hypothesis import strategies as st
 from projects import HANDBOOK, write_project
 from sopbook.checks import run_checks
 from sopbook.findings import LoadFailed
-from sopbook.model import Chapter
-from sopbook.project import load_project
-import sopbook.yaml_source as yaml_source
-from sopbook.yaml_source import parse_yaml
+from sopbook.model.nodes import Chapter
+from sopbook.model.project import load_project
+import sopbook.source.yaml_loader as yaml_source
+from sopbook.source.yaml_loader import parse_yaml
 
 INPUTS: Counter = Counter()  # kind of input -> how many were tried (reported by the last test)
 

@@ -13,8 +13,8 @@ from projects import write_project
 from sopbook.checks import run_checks
 from sopbook.checks._util import fmt_clock
 from sopbook.checks.timings import MINUTES_PER_DAY
-from sopbook.project import load_project
-from sopbook.quantities import minutes_of_day, parse_deadline_hours, parse_target, parse_time
+from sopbook.model.project import load_project
+from sopbook.model.quantities import minutes_of_day, parse_deadline_hours, parse_target, parse_time
 
 from test_property_loader import INPUTS
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from projects import write_project
 from sopbook.checks import run_checks
-from sopbook.project import load_project
-from sopbook.yaml_source import parse_yaml
+from sopbook.model.project import load_project
+from sopbook.source.yaml_loader import parse_yaml
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
 YAML_BLOCKS = re.findall(r"```yaml\n(.*?)```", README, re.S)
@@ -32,7 +32,7 @@ def test_readme_acknowledgement_example_is_valid_yaml():
 
 
 def test_readme_trainer_example_resolves_against_the_real_handbook(tmp_path):
-    from sopbook.trainer_refs import find_refs
+    from sopbook.model.trainer_refs import find_refs
 
     (example,) = re.findall(r"```markdown\n(.*?)```", README, re.S)
     root = Path(__file__).resolve().parents[1]

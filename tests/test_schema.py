@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sopbook.schema import SCHEMAS, schema_text
+from sopbook.model.schema import SCHEMAS, schema_text
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -30,8 +30,8 @@ from jsonschema import Draft7Validator, Draft202012Validator, FormatChecker  # n
 
 from projects import HANDBOOK, chapter, write_project  # noqa: E402
 from sopbook.findings import LoadFailed  # noqa: E402
-from sopbook.project import load_project  # noqa: E402
-from sopbook.yaml_source import LocDict, LocList, SourceFloat, SourceInt, read_yaml  # noqa: E402
+from sopbook.model.project import load_project  # noqa: E402
+from sopbook.source.yaml_loader import LocDict, LocList, SourceFloat, SourceInt, read_yaml  # noqa: E402
 
 KIND_OF = {"content": "chapter", "checklists": "cards"}
 

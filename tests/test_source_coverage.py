@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 
 import extract_phrases
-from sopbook.model import Chapter, Confirmation, Node, Pending, Prose, Segment, Step, Table
-from sopbook.project import load_project, walk
-from sopbook.quantities import Amount, Target
+from sopbook.model.nodes import Chapter, Confirmation, Node, Pending, Prose, Segment, Step, Table
+from sopbook.model.project import load_project, walk
+from sopbook.model.quantities import Amount, Target
 
 ROOT = Path(__file__).resolve().parents[1]
 HERE = Path(__file__).resolve().parent

@@ -17,8 +17,8 @@ from projects import write_project
 from sopbook.build import BuildFailed, build_web
 from sopbook.checks import run_checks
 from sopbook.cli import main
-from sopbook.project import load_project
-from sopbook.trainer_refs import Macro, MacroError, scan
+from sopbook.model.project import load_project
+from sopbook.model.trainer_refs import Macro, MacroError, scan
 
 REPO = Path(__file__).resolve().parent.parent
 CHAPTER = """\

@@ -135,8 +135,8 @@ def test_no_request_leaves_localhost(page, base, requests_seen):
 @pytest.mark.skipif(not real_content_ready(), reason="content/ has no chapters yet")
 @pytest.mark.parametrize("query", list(REAL_QUERIES))
 def test_real_handbook_search_lands_on_the_section(page, query, requests_seen):
-    from sopbook import web_pages
-    from sopbook.project import load_project
+    from sopbook.web import pages as web_pages
+    from sopbook.model.project import load_project
 
     real = built(REPO)
     base = serve(real.site)
@@ -149,7 +149,7 @@ def test_real_handbook_search_lands_on_the_section(page, query, requests_seen):
 @pytest.mark.slow
 @pytest.mark.skipif(not real_content_ready(), reason="content/ has no chapters yet")
 def test_real_chapters_fit_a_phone(requests_seen):
-    from sopbook.project import load_project
+    from sopbook.model.project import load_project
 
     base = serve(built(REPO).site)
     context = browser().new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2,

@@ -111,7 +111,7 @@ def test_nothing_is_loaded_from_outside_the_site(site):
 
 
 def test_serve_watches_content_checklists_handbook_and_macros(site):
-    from sopbook.mkdocs_plugin import SopbookPlugin
+    from sopbook.web.plugin import SopbookPlugin
 
     plugin = SopbookPlugin()
     plugin.root = FIXTURE
@@ -179,7 +179,7 @@ def test_real_handbook_builds_and_indexes_chinese():
     index = result.search_index()
     titles = " ".join(d["title"] for d in index["docs"])
     assert "\u200b刹车\u200b" in titles or "刹车\u200b" in titles
-    from sopbook.project import load_project
+    from sopbook.model.project import load_project
 
     for chapter in load_project(REPO).chapters:
         assert (result.site / chapter.id / "index.html").is_file(), chapter.id

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from projects import write_project
-from sopbook import web_pages
-from sopbook.project import load_project
+from sopbook.web import pages as web_pages
+from sopbook.model.project import load_project
 from web_support import FIXTURE, REPO, real_content_ready
 
 
@@ -256,7 +256,7 @@ def test_chapter_ids_that_clash_with_site_folders_are_reported(tmp_path):
 
 
 def test_source_bold_markers_render_as_bold_and_nothing_else():
-    from sopbook.templating import strong
+    from sopbook.render.templating import strong
 
     assert str(strong("**NPS(净推荐值)**计算公式:")) == "<strong>NPS(净推荐值)</strong>计算公式:"
     assert str(strong("**<script>x</script>**")) == "<strong>&lt;script&gt;x&lt;/script&gt;</strong>"

@@ -32,7 +32,7 @@ def latin_terms(data, key: str | None = None) -> set[str]:
 
 
 def content_terms() -> set[str]:
-    from sopbook.yaml_source import read_yaml
+    from sopbook.source.yaml_loader import read_yaml
 
     return set().union(*(latin_terms(read_yaml(path)) for path in sorted((REPO / "content").glob("*.yml"))))
 

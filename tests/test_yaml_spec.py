@@ -10,13 +10,13 @@ import json
 
 import pytest
 
-import sopbook.yaml_source as yaml_source
+import sopbook.source.yaml_loader as yaml_source
 from projects import chapter, write_project
 from sopbook.cli import main
 from sopbook.findings import LoadFailed
-from sopbook.project import load_project
+from sopbook.model.project import load_project
 from sopbook.report import write_json, write_text
-from sopbook.yaml_source import parse_yaml
+from sopbook.source.yaml_loader import parse_yaml
 
 
 @pytest.fixture(params=["libyaml", "python"])

@@ -1,4 +1,4 @@
-"""Printable checklist cards (issue 6): one A6 PDF per card in checklists/, and A4 4-up sheets.
+"""Printable checklist cards: one A6 PDF per card in checklists/, and A4 4-up sheets.
 
     report = build_cards(project, Path("site/cards"), previous=Path("site/cards"))
 
@@ -9,7 +9,7 @@ returned, never printed; WeasyPrint is imported only when a card has to be rende
 
 There is one A4 sheet per card-definition file (checklists/delivery.yml -> a4/delivery.pdf),
 not one for the whole handbook: a single sheet of 5000 cards was 1.2 GB and was imposed again
-whenever any one card changed, so a one-line fix cost as much as a full build (issue 7). A
+whenever any one card changed, so a one-line fix cost as much as a full build. A
 sheet is imposed again only when one of its own cards (or the imposition code) changed.
 """
 from __future__ import annotations
@@ -20,16 +20,16 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..findings import Finding, Loc
-from ..model import Card
-from ..project import CARDS_DIR, Project
-from .cache import Manifest, card_key, sheet_key
-from .fonts import find_cjk_font, font_finding, harfbuzz_subset_available, subset_finding
-from .html import CARD_CSS, card_html, stylesheet
-from .impose import SheetCard, SheetJob, impose_all
-from .pdf import CardJob, CardResult
-from .qr import MKDOCS_FILE, SiteUrl, resolve_site_url
-from .sources import CardSources, card_address, card_loc, printable_types, resolve_card
+from sopbook.findings import Finding, Loc
+from sopbook.model.nodes import Card
+from sopbook.model.project import CARDS_DIR, Project
+from sopbook.cards.cache import Manifest, card_key, sheet_key
+from sopbook.cards.fonts import find_cjk_font, font_finding, harfbuzz_subset_available, subset_finding
+from sopbook.cards.html import CARD_CSS, card_html, stylesheet
+from sopbook.cards.impose import SheetCard, SheetJob, impose_all
+from sopbook.cards.pdf import CardJob, CardResult
+from sopbook.cards.qr import MKDOCS_FILE, SiteUrl, resolve_site_url
+from sopbook.model.cards import CardSources, card_address, card_loc, printable_types, resolve_card
 
 # In a subfolder, so that no sheet name can ever collide with a card id's PDF.
 SHEET_DIR = "a4"
@@ -145,7 +145,7 @@ def _warning_findings(warned: dict[str, list[Card]], order: list[str]) -> list[F
 
 def build_cards(project: Project, out_dir: Path, *, previous: Path | None = None, jobs: int | None = None,
                 progress: bool | None = None, force: bool = False) -> CardsReport:
-    from .parallel import run, worker_count
+    from sopbook.cards.parallel import run, worker_count
 
     report = CardsReport()
     started = time.perf_counter()

@@ -4,7 +4,7 @@ The card is laid out by WeasyPrint with its real page size. A side that does not
 on further pages (nothing in card.css keeps blocks together, so content breaks exactly where
 the page ends); the overflow is the height that side's content takes on those extra pages,
 read from the layout boxes. Text or an image wider than the side's content area is measured
-the same way. No second page is ever written: the build fails instead (issue 6).
+the same way. No second page is ever written: the build fails instead.
 """
 from __future__ import annotations
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from ..findings import Finding, Loc
+from sopbook.findings import Finding, Loc
 
 # Sans-serif CJK families in order of preference: simplified Chinese first, any sans CJK after.
 PREFERRED = (

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..addresses import permalink
-from ..project import Project
-from ..templating import MACROS_DIR, environment
-from .fonts import CjkFont
-from .qr import qr_slot
-from .sources import CardSources
+from sopbook.render.addresses import permalink
+from sopbook.model.project import Project
+from sopbook.render.templating import MACROS_DIR, environment
+from sopbook.cards.fonts import CjkFont
+from sopbook.cards.qr import qr_slot
+from sopbook.model.cards import CardSources
 
 CARD_TEMPLATE = "card/card.html"
 CARD_CSS = "card/card.css"

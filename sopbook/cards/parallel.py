@@ -1,7 +1,7 @@
 """Render card jobs in worker processes, each set up once, with progress on the terminal.
 
 Every worker imports WeasyPrint, configures fonts and parses the card stylesheet once, then
-renders many cards (issue 6's benchmark: per-card set-up is the cost to avoid), a batch of
+renders many cards (per-card set-up is the cost to avoid), a batch of
 them per WeasyPrint document (Renderer.render_batch). Where it is safe, workers are forked after
 WeasyPrint is imported here, so they start without importing it.
 """
@@ -17,7 +17,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 from typing import Callable
 
-from .pdf import CardJob, CardResult, Renderer
+from sopbook.cards.pdf import CardJob, CardResult, Renderer
 
 _renderer: Renderer | None = None
 

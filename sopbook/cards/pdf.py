@@ -2,7 +2,7 @@
 
 A Renderer is built once per worker process (WeasyPrint imported, fonts configured, the card
 stylesheet parsed) and then renders many cards, so a card costs only its own layout and PDF
-(issue 6: set up once per worker, not per card).
+(set up once per worker, not per card).
 """
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Iterator
 from urllib.parse import unquote, urlsplit
 
-from .fit import Overflow, card_of, measure
-from .qr import fill_qr_slots
+from sopbook.cards.fit import Overflow, card_of, measure
+from sopbook.cards.qr import fill_qr_slots
 
 
 @dataclass(frozen=True)
@@ -139,7 +139,7 @@ class Renderer:
 
         Per card, most of a separate write_pdf() is subsetting the 20 MB CJK font twice; one
         document subsets it once for the batch (about half the time a card, measured on the
-        benchmark's cards, for a font subset that grows with the batch: issue 7). Each card
+        benchmark's cards, for a font subset that grows with the batch: benchmarks/RESULTS.md). Each card
         starts on a new page and is fit-checked on its own pages. A batch that fails or warns is
         rendered card by card instead, so every error and warning names its card.
         """

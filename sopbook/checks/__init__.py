@@ -1,9 +1,9 @@
 """All checks: each family is a pure function Project -> list[Finding]; nothing here prints or exits."""
 from __future__ import annotations
 
-from ..findings import Finding
-from ..project import Project
-from . import arithmetic, cards, completeness, files, references, timings
+from sopbook.findings import Finding
+from sopbook.model.project import Project
+from sopbook.checks import arithmetic, cards, completeness, files, references, timings
 
 FAMILIES = {
     "timings": timings.check,

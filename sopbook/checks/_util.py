@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from ..findings import Finding, Level, Loc
-from ..model import Chapter, Node
+from sopbook.findings import Finding, Level, Loc
+from sopbook.model.nodes import Chapter, Node
 
 
 def where(node: Node, chapter: Chapter) -> Loc:

@@ -4,10 +4,10 @@ from __future__ import annotations
 from decimal import Decimal, DecimalException, DivisionByZero, InvalidOperation, localcontext
 from functools import reduce
 
-from ..findings import Finding
-from ..model import Calculation
-from ..project import Project, walk
-from ._util import finding, fmt_number
+from sopbook.findings import Finding
+from sopbook.model.nodes import Calculation
+from sopbook.model.project import Project, walk
+from sopbook.checks._util import finding, fmt_number
 
 SYMBOL = {"sum": " + ", "product": " × ", "divide": " ÷ ", "difference": " − "}
 

@@ -12,11 +12,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Iterator
 
-from ..cards.sources import card_address, card_loc, printable_types, resolve_card
-from ..findings import Finding, Loc
-from ..model import (BulletList, Checklist, FollowUps, KpiTable, ListItem, MotSet, Node, Procedure,
+from sopbook.model.cards import card_address, card_loc, printable_types, resolve_card
+from sopbook.findings import Finding, Loc
+from sopbook.model.nodes import (BulletList, Checklist, FollowUps, KpiTable, ListItem, MotSet, Node, Procedure,
                      SegmentTable)
-from ..project import HANDBOOK_FILE, Entry, Project
+from sopbook.model.project import HANDBOOK_FILE, Entry, Project
 
 
 @dataclass

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..findings import Finding, Loc
-from ..model import (
+from sopbook.findings import Finding, Loc
+from sopbook.model.nodes import (
     BulletList, Chapter, Checklist, KpiTable, MotSet, Node, Pending, Procedure, SegmentTable,
     Section, Table, TalkTrack, Timeline, FollowUps, Calculation,
 )
-from ..project import HANDBOOK_FILE, Project, walk
-from ..quantities import claimed_count
-from ._util import finding
+from sopbook.model.project import HANDBOOK_FILE, Project, walk
+from sopbook.model.quantities import claimed_count
+from sopbook.checks._util import finding
 
 
 # What each kind of block lists, by the field that holds the list.

@@ -5,10 +5,10 @@ The plugin refuses the same docs/ files (docs_files.file_problem) and the same s
 """
 from __future__ import annotations
 
-from ..docs_files import docs_findings
-from ..findings import Finding
-from ..project import Project
-from ..site_paths import config_problem, site_dir_problem
+from sopbook.source.files import docs_findings
+from sopbook.findings import Finding
+from sopbook.model.project import Project
+from sopbook.source.site_paths import config_problem, site_dir_problem
 
 
 def check(project: Project) -> list[Finding]:

@@ -5,13 +5,13 @@ Broken references are errors that say which id was asked for and the closest ids
 from __future__ import annotations
 
 
-from ..docs_files import trainer_pages
-from ..findings import Finding, Loc
-from ..model import Event, Kpi, Mot, Procedure, Segment
-from ..project import Project, chapter_file, walk
-from ..site_paths import docs_dir
-from ..trainer_refs import closest_hint, page_body, page_findings
-from ._util import finding
+from sopbook.source.files import trainer_pages
+from sopbook.findings import Finding, Loc
+from sopbook.model.nodes import Event, Kpi, Mot, Procedure, Segment
+from sopbook.model.project import Project, chapter_file, walk
+from sopbook.source.site_paths import docs_dir
+from sopbook.model.trainer_refs import closest_hint, page_body, page_findings
+from sopbook.checks._util import finding
 
 # Folders of the site a chapter (`<id>/index.html`) must not take: the generated pages, the cards'
 # PDFs, the theme's assets and search index, and the trainer pages.

@@ -10,11 +10,11 @@
 """
 from __future__ import annotations
 
-from ..findings import Finding
-from ..model import Event, FollowUps, Kpi, Mot, Procedure, Segment, Timeline
-from ..project import Project, walk
-from ..quantities import minutes_of_day, parse_deadline_hours
-from ._util import finding, fmt_clock, fmt_number
+from sopbook.findings import Finding
+from sopbook.model.nodes import Event, FollowUps, Kpi, Mot, Procedure, Segment, Timeline
+from sopbook.model.project import Project, walk
+from sopbook.model.quantities import minutes_of_day, parse_deadline_hours
+from sopbook.checks._util import finding, fmt_clock, fmt_number
 
 MINUTES_PER_DAY = 24 * 60
 

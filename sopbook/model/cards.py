@@ -8,10 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..findings import Finding, Loc
-from ..model import Card
-from ..project import Entry, Project
-from ..templating import MACROS_DIR
+from sopbook.findings import Finding, Loc
+from sopbook.model.nodes import Card
+from sopbook.model.project import Entry, Project
+from sopbook.render.templating import MACROS_DIR
 
 
 @dataclass

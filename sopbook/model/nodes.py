@@ -27,9 +27,9 @@ from pydantic import (
 from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
 
-from . import quantities as q
-from .findings import Loc
-from .yaml_source import LocDict, LocList
+from sopbook.model import quantities as q
+from sopbook.findings import Loc
+from sopbook.source.yaml_loader import LocDict, LocList
 
 ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 Id = Annotated[

@@ -21,9 +21,9 @@ from typing import Any, Iterator
 
 from pydantic import BaseModel, ValidationError
 
-from .findings import Finding, LoadFailed, Loc
-from .model import Card, CardFile, Chapter, Handbook, Node
-from .yaml_source import LocDict, LocList, read_yaml
+from sopbook.findings import Finding, LoadFailed, Loc
+from sopbook.model.nodes import Card, CardFile, Chapter, Handbook, Node
+from sopbook.source.yaml_loader import LocDict, LocList, read_yaml
 
 HANDBOOK_FILE = "handbook.yml"
 CONTENT_DIR = "content"
@@ -223,7 +223,7 @@ def _resolve_unions(errors: list[dict], data: Any) -> list[dict]:
 
 def _did_you_mean(holder: Any, key: str) -> str:
     """Guess which model a mapping was meant to be (most known keys, same 'type') and suggest."""
-    from .model import node_classes
+    from sopbook.model.nodes import node_classes
 
     keys = set(holder) if isinstance(holder, dict) else set()
     best, best_score = None, (-1, False)

@@ -13,7 +13,7 @@ from pathlib import Path
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import core_schema
 
-from .model import CardFile, Chapter, Handbook
+from sopbook.model.nodes import CardFile, Chapter, Handbook
 
 SCHEMAS = {"chapter": Chapter, "handbook": Handbook, "cards": CardFile}
 

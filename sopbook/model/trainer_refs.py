@@ -14,9 +14,9 @@ import difflib
 import re
 from dataclasses import dataclass
 
-from .findings import Finding, Loc
-from .model import Card, Checklist
-from .project import Entry, Project
+from sopbook.findings import Finding, Loc
+from sopbook.model.nodes import Card, Checklist
+from sopbook.model.project import Entry, Project
 
 # The functions a trainer page may call.
 FUNCTIONS = ("ref", "checklist", "card")

@@ -6,7 +6,7 @@ links and the card index all use these functions.
 """
 from __future__ import annotations
 
-from .project import Project
+from sopbook.model.project import Project
 
 
 def page_path(chapter_id: str) -> str:

@@ -34,7 +34,7 @@ _BOLD = re.compile(r"\*\*(.+?)\*\*")
 
 
 def strong(text: object) -> Markup:
-    """Escape, then show the source's **bold** as bold: the one inline markup the seeds use.
+    """Escape, then show the source's **bold** as bold: the one inline markup the course documents use.
     Escaping first means nothing from content can become a tag but <strong> itself."""
     return Markup(_BOLD.sub(r"<strong>\1</strong>", str(escape(str(text)))))
 

@@ -12,9 +12,9 @@ import os
 from pathlib import Path
 from typing import Iterator
 
-from .findings import Finding, Loc
-from .project import unsafe_file
-from .site_paths import docs_dir, setting
+from sopbook.findings import Finding, Loc
+from sopbook.model.project import unsafe_file
+from sopbook.source.site_paths import docs_dir, setting
 
 MAX_PAGE_BYTES = 5_000_000  # as a content file: a lesson is a few kilobytes
 MAX_FILE_BYTES = 50_000_000  # an image, a PDF handout

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from .findings import Finding, Loc
+from sopbook.findings import Finding, Loc
 
 CONFIG_FILE = "mkdocs.yml"
 DOCS_DIR = "docs"

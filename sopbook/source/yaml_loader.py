@@ -21,7 +21,7 @@ try:
 except ImportError:
     _CParser = None
 
-from .findings import Finding, LoadFailed, Loc
+from sopbook.findings import Finding, LoadFailed, Loc
 
 MAX_ALIASES = 100
 MAX_EXPANDED_NODES = 200_000

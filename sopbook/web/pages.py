@@ -20,12 +20,12 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from . import addresses
-from .findings import Finding, Loc
-from .model import Chapter, KpiTable, Pending, Section, SyllabusEntry
-from .project import Entry, Project, chapter_file, walk
-from .templating import render
-from .trainer_refs import MacroError, body_line_offset, macro_finding, resolve, scan
+from sopbook.render import addresses
+from sopbook.findings import Finding, Loc
+from sopbook.model.nodes import Chapter, KpiTable, Pending, Section, SyllabusEntry
+from sopbook.model.project import Entry, Project, chapter_file, walk
+from sopbook.render.templating import render
+from sopbook.model.trainer_refs import MacroError, body_line_offset, macro_finding, resolve, scan
 
 # Where the generated pages live (MkDocs src_uri). A chapter is `<id>/index.md`, so its URL is
 # `<id>/` on any static server (addresses.page_url) and `<id>/index.html` from file://, where
@@ -214,7 +214,7 @@ class Completeness:
 
 def completeness_rows(project: Project) -> list[Completeness]:
     """Per chapter, the completeness check's own figures, so this page and `sopbook check` agree."""
-    from .checks.completeness import chapter_completeness
+    from sopbook.checks.completeness import chapter_completeness
 
     return [Completeness(project.chapter(c.chapter_id), c.sections, c.pending, c.percent)
             for c in chapter_completeness(project)]
@@ -259,7 +259,7 @@ class Page:
 
 def check_ids(project: Project) -> list[Finding]:
     """Chapter ids that would collide with the site's own folders (the references check's rule)."""
-    from .checks.references import reserved_ids
+    from sopbook.checks.references import reserved_ids
 
     return reserved_ids(project)
 
@@ -337,7 +337,7 @@ def card_groups(site: Site, links: Links) -> list[dict]:
     """
     from urllib.parse import quote
 
-    from .cards import sheet_chapter, sheet_file, sheet_groups  # light: WeasyPrint is imported only when cards render
+    from sopbook.cards import sheet_chapter, sheet_file, sheet_groups  # light: WeasyPrint is imported only when cards render
 
     rows = {row["card"].id: row for row in cards_for(site, links)}
     groups = []
@@ -477,7 +477,7 @@ def expand_trainer_page(site: Site, src_uri: str, markdown: str, display: str, l
 
 
 def asset(name: str) -> str:
-    return (Path(__file__).parent / "web_assets" / name).read_text(encoding="utf-8")
+    return (Path(__file__).parent / "assets" / name).read_text(encoding="utf-8")
 
 
 __all__ = ["Site", "Links", "Page", "render_site", "nav", "toc_tokens", "expand_trainer_page",

@@ -37,10 +37,13 @@ from mkdocs.structure.pages import Page as MkPage
 from mkdocs.structure.toc import get_toc
 from markupsafe import escape
 
-from . import docs_files, site_paths, web_cache, web_pages
-from .findings import Finding, LoadFailed, Loc, failing
-from .project import CARDS_DIR, CONTENT_DIR, HANDBOOK_FILE, Project, load_project
-from .templating import MACROS_DIR, environment
+from sopbook.source import files as docs_files
+from sopbook.source import site_paths
+from sopbook.web import reuse as web_cache
+from sopbook.web import pages as web_pages
+from sopbook.findings import Finding, LoadFailed, Loc, failing
+from sopbook.model.project import CARDS_DIR, CONTENT_DIR, HANDBOOK_FILE, Project, load_project
+from sopbook.render.templating import MACROS_DIR, environment
 
 log = get_plugin_logger(__name__)
 
@@ -132,7 +135,7 @@ class SopbookPlugin(BasePlugin[_PluginConfig]):
         # Themes print site_name raw in text and through |e in attributes: a Markup string is
         # escaped once for both (|e leaves Markup alone), so no live markup and no "&lt;" tooltips.
         config.site_name = escape(self.project.handbook.title)
-        # Private and offline (issue 5): no Google Fonts, no polyfill from a CDN. The offline
+        # Private and offline: no Google Fonts, no polyfill from a CDN. The offline
         # plugin adds iframe-worker from unpkg for file:// search; ship it from the site instead.
         config.theme["font"] = False
         polyfills = list(config.extra.get("polyfills") or [])
@@ -152,7 +155,7 @@ class SopbookPlugin(BasePlugin[_PluginConfig]):
         self.site = web_pages.Site(self.project, config.use_directory_urls, config.site_url)
         findings: list[Finding] = []
         if self.config.checks:
-            from .checks import run_checks
+            from sopbook.checks import run_checks
 
             findings = self.findings if self.findings is not None else run_checks(self.project)
             for finding in failing(findings):

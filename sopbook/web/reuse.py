@@ -1,7 +1,7 @@
 """Reuse a generated page's finished HTML from the previous build when nothing it shows changed.
 
 MkDocs has no incremental build: after a one-line fix it renders every page through the theme
-again, which at 1000 chapters is most of a rebuild (issue 7). A generated page's output is a
+again, which at 1000 chapters is most of a rebuild. A generated page's output is a
 function of its own HTML, title and metadata, its place in the navigation (the sidebar and the
 previous/next links show the whole navigation's titles and URLs), the resolved site settings,
 and the code and packages that render it. The key below hashes all of those; a page whose key
@@ -45,9 +45,9 @@ def _code() -> str:
             versions.append(f"{package} {metadata.version(package)}")
         except metadata.PackageNotFoundError:
             versions.append(f"{package} -")
-    here = Path(__file__).parent
-    return _digest(versions, *(p.read_bytes() for p in sorted(here.rglob("*.py"))),
-                   *(p.read_bytes() for p in sorted((here / "web_assets").glob("*")) if p.is_file()))
+    package = Path(__file__).parents[1]
+    return _digest(versions, *(p.read_bytes() for p in sorted(package.rglob("*.py"))),
+                   *(p.read_bytes() for p in sorted((package / "web" / "assets").glob("*")) if p.is_file()))
 
 
 def _nav_items(items) -> list:
