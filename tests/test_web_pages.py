@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from projects import write_project
-from sopbook.web import pages as web_pages
 from sopbook.model.project import load_project
+from sopbook.web import pages as web_pages
+
+from projects import write_project
 from web_support import FIXTURE, REPO, real_content_ready
 
 
@@ -129,7 +130,8 @@ def test_syllabus_in_course_order_with_planned_chapters(fixture_pages):
     html = fixture_pages[web_pages.SYLLABUS].html
     order = re.findall(r'<li id="([a-z-]+)" class="sb-syllabus-item', html)
     assert order == ["delivery", "follow-up", "mobile", "mobile-dispatch"]
-    assert re.search(r'id="follow-up" class="sb-syllabus-item sb-syllabus-item--planned">.*?回访管理.*?计划中', html, re.S)
+    assert re.search(r'id="follow-up" class="sb-syllabus-item sb-syllabus-item--planned">.*?回访管理.*?计划中', html,
+                     re.S)
     assert '<a href="../delivery/index.html">交付管理:最后一公里的完美收官</a>' in html
 
 
@@ -192,7 +194,8 @@ def test_health_page_lists_findings_pending_and_completeness(fixture_site):
                         "fix a step", "delivery.golden-procedure"),
                 Finding("warning", "completeness.claim", "claims 5", Loc("content/mobile.yml", 6, 5),
                         address="mobile.mot", acknowledged="源文件只列出两个"),
-                Finding("info", "completeness.pending", "pending: '挽回话术' (the source has this heading but no body)",
+                Finding("info", "completeness.pending",
+                        "pending: '挽回话术' (the source has this heading but no body)",
                         Loc("content/mobile.yml", 30, 5), address="mobile.scripts")]
     html = web_pages.render_health(fixture_site, findings).html
     open_part = html[html.index('id="open-findings"'):html.index('id="acknowledged-findings"')]
@@ -211,7 +214,8 @@ def test_health_page_lists_findings_pending_and_completeness(fixture_site):
 def test_toc_follows_heading_levels():
     tokens = web_pages.toc_tokens('<h1 id="a">A<a class="headerlink" href="#a">¶</a></h1><h2 id="b">B &lt;</h2>'
                                   '<h3 id="c">C</h3><h2 id="d">D</h2><h5 id="e">too deep</h5>')
-    assert [(t["id"], [(c["id"], [g["id"] for g in c["children"]]) for c in t["children"]]) for t in tokens] == \
+    assert [(t["id"], [(c["id"],
+                        [g["id"] for g in c["children"]]) for c in t["children"]]) for t in tokens] == \
         [("a", [("b", ["c"]), ("d", [])])]
     assert tokens[0]["name"] == "A" and tokens[0]["children"][0]["name"] == "B &lt;"
 
@@ -241,7 +245,8 @@ def test_broken_trainer_refs_name_file_line_and_closest_ids(fixture_site):
     source = "---\ntitle: 课\n---\n\n# 课\n\n先读 {{ ref('delivery.golden-procedur') }}\n{{ checklist('delivery.atmosphere') }}\n"
     markdown = source.split("---\n", 2)[2]
     offset = web_pages.body_line_offset(source, markdown)
-    result = web_pages.expand_trainer_page(fixture_site, "trainers/x.md", markdown, "docs/trainers/x.md", offset)
+    result = web_pages.expand_trainer_page(fixture_site, "trainers/x.md", markdown, "docs/trainers/x.md",
+                                           offset)
     messages = [str(f) for f in result.errors]
     assert messages[0].startswith("docs/trainers/x.md:7:4: error: ref('delivery.golden-procedur') points to an id")
     assert "delivery.golden-procedure" in messages[0]  # closest existing id
@@ -251,7 +256,9 @@ def test_broken_trainer_refs_name_file_line_and_closest_ids(fixture_site):
 def test_chapter_ids_that_clash_with_site_folders_are_reported(tmp_path):
     project = project_with(tmp_path, "id: cards\ntitle: 卡\nsections: []\n", **{
         "handbook.yml": "title: t\nversion: '1'\nrevised: 2026-01-01\nsyllabus:\n  - id: cards\n"})
-    [finding] = web_pages.check_ids(project)
+    from sopbook.checks.references import reserved_ids
+
+    [finding] = reserved_ids(project)
     assert finding.loc.file == "content/ch.yml" and "cards" in finding.message
 
 

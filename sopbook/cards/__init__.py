@@ -29,45 +29,11 @@ from sopbook.cards.html import CARD_CSS, card_html, stylesheet
 from sopbook.cards.impose import SheetCard, SheetJob, impose_all
 from sopbook.cards.pdf import CardJob, CardResult
 from sopbook.cards.qr import MKDOCS_FILE, SiteUrl, resolve_site_url
-from sopbook.model.cards import CardSources, card_address, card_loc, printable_types, resolve_card
+from sopbook.model.cards import (SHEET_DIR, CardSources, card_address, card_loc, printable_types, resolve_card,
+                                 sheet_chapter, sheet_file, sheet_groups, sheet_name, sheet_title)
 
-# In a subfolder, so that no sheet name can ever collide with a card id's PDF.
-SHEET_DIR = "a4"
 # The single sheet of earlier versions (a valid card id too, so removed only when no card owns it).
 _LEGACY_SHEET = "all-cards-a4"
-
-
-def sheet_name(card: Card) -> str:
-    """The sheet a card is printed on: the name of its file in checklists/ without .yml.
-
-    The loader reads checklists/*.yml only, not subfolders, so the stem names one file.
-    """
-    return Path(card.at.file).stem if card.at else "cards"
-
-
-def sheet_file(name: str) -> str:
-    """A sheet's path relative to the cards folder (the web page links it from beside the cards)."""
-    return f"{SHEET_DIR}/{name}.pdf"
-
-
-def sheet_chapter(chapters: list):
-    """The chapter all of a sheet's cards come from, if there is one: what the sheet is called
-    (on the card index and in the PDF's title), else it is called by its file's name."""
-    ids = {chapter.id if chapter is not None else None for chapter in chapters}
-    return chapters[0] if len(ids) == 1 and chapters[0] is not None else None
-
-
-def sheet_title(handbook_title: str, name: str, chapters: list) -> str:
-    chapter = sheet_chapter(chapters)
-    return f"{handbook_title} · {chapter.title if chapter is not None else name} · 检查卡 A4"
-
-
-def sheet_groups(cards: list[Card]) -> dict[str, list[Card]]:
-    """Cards by sheet, in checklists/ order: files by name, cards as their file lists them."""
-    groups: dict[str, list[Card]] = {}
-    for card in cards:
-        groups.setdefault(sheet_name(card), []).append(card)
-    return groups
 
 
 @dataclass

@@ -10,8 +10,7 @@ from pathlib import Path
 
 from sopbook.findings import Finding, Loc
 from sopbook.model.nodes import Card
-from sopbook.model.project import Entry, Project
-from sopbook.render.templating import MACROS_DIR
+from sopbook.model.project import MACROS_DIR, Entry, Project
 
 
 @dataclass
@@ -90,3 +89,40 @@ def resolve_card(project: Project, card: Card, printable: set[str] | None = None
             f"card '{card.id}': front {', '.join(outside)} is not part of its source '{card.source}'",
             card_loc(card), "front: lists parts of the source; put other content on the back", card_address(card))]
     return CardSources(card, entries[0], entries[1 + len(card.front):], parts), []
+
+
+# In a subfolder, so that no sheet name can ever collide with a card id's PDF.
+SHEET_DIR = "a4"
+
+
+def sheet_name(card: Card) -> str:
+    """The sheet a card is printed on: the name of its file in checklists/ without .yml.
+
+    The loader reads checklists/*.yml only, not subfolders, so the stem names one file.
+    """
+    return Path(card.at.file).stem if card.at else "cards"
+
+
+def sheet_file(name: str) -> str:
+    """A sheet's path relative to the cards folder (the web page links it from beside the cards)."""
+    return f"{SHEET_DIR}/{name}.pdf"
+
+
+def sheet_chapter(chapters: list):
+    """The chapter all of a sheet's cards come from, if there is one: what the sheet is called
+    (on the card index and in the PDF's title), else it is called by its file's name."""
+    ids = {chapter.id if chapter is not None else None for chapter in chapters}
+    return chapters[0] if len(ids) == 1 and chapters[0] is not None else None
+
+
+def sheet_title(handbook_title: str, name: str, chapters: list) -> str:
+    chapter = sheet_chapter(chapters)
+    return f"{handbook_title} · {chapter.title if chapter is not None else name} · 检查卡 A4"
+
+
+def sheet_groups(cards: list[Card]) -> dict[str, list[Card]]:
+    """Cards by sheet, in checklists/ order: files by name, cards as their file lists them."""
+    groups: dict[str, list[Card]] = {}
+    for card in cards:
+        groups.setdefault(sheet_name(card), []).append(card)
+    return groups

@@ -22,12 +22,14 @@ from typing import Any, Iterator
 from pydantic import BaseModel, ValidationError
 
 from sopbook.findings import Finding, LoadFailed, Loc
+from sopbook.source.files import unsafe_file
 from sopbook.model.nodes import Card, CardFile, Chapter, Handbook, Node
 from sopbook.source.yaml_loader import LocDict, LocList, read_yaml
 
 HANDBOOK_FILE = "handbook.yml"
 CONTENT_DIR = "content"
 CARDS_DIR = "checklists"
+MACROS_DIR = "macros"  # the templates web pages and cards share (render/templating.py)
 
 
 @dataclass
@@ -466,24 +468,6 @@ def validation_findings(exc: ValidationError, data: Any, display: str) -> list[F
         seen.add(key)
         out.append(Finding("error", "load.schema", message, where, hint))
     return out
-
-
-def unsafe_file(root: Path, path: Path, display: str,
-                what: str = "content files are plain YAML files") -> Finding | None:
-    """Content comes from shared repositories: a file in content/ (or docs/) that links outside
-    the project (to ~/.ssh/..., /dev/zero) or is not a regular file (a FIFO blocks for ever) is
-    refused. `what` says what the folder's files should be."""
-    try:
-        resolved = path.resolve(strict=True)
-    except (OSError, RuntimeError) as exc:  # dangling link or a loop of links
-        return Finding("error", "load.file", f"cannot open {display}: {exc.__class__.__name__}",
-                       Loc(display, 1), "remove the broken link")
-    if not resolved.is_relative_to(root):
-        return Finding("error", "load.file", f"{display} links to a file outside the project ({resolved})",
-                       Loc(display, 1), "copy the file into the project instead of linking it")
-    if not resolved.is_file():
-        return Finding("error", "load.file", f"{display} is not a regular file", Loc(display, 1), what)
-    return None
 
 
 def load_model(model: type[BaseModel], path: Path, display: str, root: Path | None = None):

@@ -12,7 +12,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup, escape
 
-MACROS_DIR = "macros"
+from sopbook.model.project import MACROS_DIR
 
 
 @lru_cache(maxsize=8)

@@ -13,11 +13,28 @@ from pathlib import Path
 from typing import Iterator
 
 from sopbook.findings import Finding, Loc
-from sopbook.model.project import unsafe_file
 from sopbook.source.site_paths import docs_dir, setting
 
 MAX_PAGE_BYTES = 5_000_000  # as a content file: a lesson is a few kilobytes
 MAX_FILE_BYTES = 50_000_000  # an image, a PDF handout
+
+
+def unsafe_file(root: Path, path: Path, display: str,
+                what: str = "content files are plain YAML files") -> Finding | None:
+    """Content comes from shared repositories: a file in content/ (or docs/) that links outside
+    the project (to ~/.ssh/..., /dev/zero) or is not a regular file (a FIFO blocks for ever) is
+    refused. `what` says what the folder's files should be."""
+    try:
+        resolved = path.resolve(strict=True)
+    except (OSError, RuntimeError) as exc:  # dangling link or a loop of links
+        return Finding("error", "load.file", f"cannot open {display}: {exc.__class__.__name__}",
+                       Loc(display, 1), "remove the broken link")
+    if not resolved.is_relative_to(root):
+        return Finding("error", "load.file", f"{display} links to a file outside the project ({resolved})",
+                       Loc(display, 1), "copy the file into the project instead of linking it")
+    if not resolved.is_file():
+        return Finding("error", "load.file", f"{display} is not a regular file", Loc(display, 1), what)
+    return None
 
 
 def _display(root: Path, path: Path) -> str:

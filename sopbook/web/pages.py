@@ -23,6 +23,8 @@ from markupsafe import Markup, escape
 from sopbook.render import addresses
 from sopbook.findings import Finding, Loc
 from sopbook.model.nodes import Chapter, KpiTable, Pending, Section, SyllabusEntry
+from sopbook.model.cards import sheet_chapter, sheet_file, sheet_groups
+from sopbook.model.completeness import chapter_completeness
 from sopbook.model.project import Entry, Project, chapter_file, walk
 from sopbook.render.templating import render
 from sopbook.model.trainer_refs import MacroError, body_line_offset, macro_finding, resolve, scan
@@ -213,9 +215,7 @@ class Completeness:
 
 
 def completeness_rows(project: Project) -> list[Completeness]:
-    """Per chapter, the completeness check's own figures, so this page and `sopbook check` agree."""
-    from sopbook.checks.completeness import chapter_completeness
-
+    """Per chapter, how many of its headings have their body."""
     return [Completeness(project.chapter(c.chapter_id), c.sections, c.pending, c.percent)
             for c in chapter_completeness(project)]
 
@@ -255,13 +255,6 @@ class Page:
         # One raw HTML block: Python-Markdown passes it through untouched (no Markdown inside
         # content, so a `*` or `{{ }}` in YAML is just a character).
         return self.html.strip() + "\n"
-
-
-def check_ids(project: Project) -> list[Finding]:
-    """Chapter ids that would collide with the site's own folders (the references check's rule)."""
-    from sopbook.checks.references import reserved_ids
-
-    return reserved_ids(project)
 
 
 def cards_for(site: Site, links: Links, chapter: Chapter | None = None) -> list[dict]:
@@ -336,8 +329,6 @@ def card_groups(site: Site, links: Links) -> list[dict]:
     looks for), else after its file.
     """
     from urllib.parse import quote
-
-    from sopbook.cards import sheet_chapter, sheet_file, sheet_groups  # light: WeasyPrint is imported only when cards render
 
     rows = {row["card"].id: row for row in cards_for(site, links)}
     groups = []
@@ -481,4 +472,4 @@ def asset(name: str) -> str:
 
 
 __all__ = ["Site", "Links", "Page", "render_site", "nav", "toc_tokens", "expand_trainer_page",
-           "completeness_rows", "pending_items", "check_ids"]
+           "completeness_rows", "pending_items"]

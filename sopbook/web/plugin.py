@@ -41,6 +41,7 @@ from sopbook.source import files as docs_files
 from sopbook.source import site_paths
 from sopbook.web import reuse as web_cache
 from sopbook.web import pages as web_pages
+from sopbook.checks.references import reserved_ids
 from sopbook.findings import Finding, LoadFailed, Loc, failing
 from sopbook.model.project import CARDS_DIR, CONTENT_DIR, HANDBOOK_FILE, Project, load_project
 from sopbook.render.templating import MACROS_DIR, environment
@@ -122,7 +123,7 @@ class SopbookPlugin(BasePlugin[_PluginConfig]):
                 self.project = load_project(self.root)
             except LoadFailed as exc:
                 raise self._fail("the content does not load", exc.findings) from exc
-        clashes = web_pages.check_ids(self.project)
+        clashes = reserved_ids(self.project)
         if clashes:
             raise self._fail("chapter ids clash with the site's folders", clashes)
         # MkDocs empties site_dir before it writes: never when that would delete the sources.
