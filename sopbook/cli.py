@@ -104,6 +104,22 @@ def cmd_serve(args) -> int:
     return 0
 
 
+def cmd_export(args) -> int:
+    from sopbook.export import ExportFailed, export
+
+    try:
+        result = export(args.root, args.dir, jobs=args.jobs, given=args.dir,
+                        say=lambda msg: print(f"sopbook: {msg}", file=sys.stderr))
+    except ExportFailed as exc:
+        _print_findings(exc.findings)
+        print(f"sopbook: export failed ({exc.stage}); {args.dir} is unchanged", file=sys.stderr)
+        return 1
+    timings = ", ".join(f"{k} {v:.1f} s" for k, v in result.seconds.items())
+    print(f"sopbook: exported {len(result.pages)} files to {result.target} ({timings}); cards "
+          f"{result.cards_summary}; build it there with `mkdocs build` or `zensical build`", file=sys.stderr)
+    return 0
+
+
 def cmd_schema(args) -> int:
     from sopbook.model.schema import write_schemas
 
@@ -149,6 +165,11 @@ def parser() -> argparse.ArgumentParser:
     s = sub.add_parser("serve", help="live preview; rebuilds when content/ or checklists/ change")
     s.add_argument("-a", "--dev-addr", default="127.0.0.1:8000")
     s.set_defaults(run=cmd_serve)
+
+    x = sub.add_parser("export", help="write the handbook into DIR as a plain MkDocs project, no plugin")
+    x.add_argument("dir", metavar="DIR", help="a new folder, or one a previous export wrote")
+    x.add_argument("--jobs", type=int, help="card render workers (default: CPU count)")
+    x.set_defaults(run=cmd_export)
 
     j = sub.add_parser("schema", help="write the JSON Schemas that content files use for autocompletion")
     j.add_argument("--out", help="folder (default: schema/)")
