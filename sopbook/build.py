@@ -60,9 +60,6 @@ def build_lock(root: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-_LOCATED = re.compile(r"^\s*(?P<file>[^\s:]+):(?P<line>\d+)(?::(?P<col>\d+))?: (?P<level>error|warning): (?P<msg>.*)$")
-
-
 class _Collect(logging.Handler):
     """Keeps MkDocs' error messages: its exception only says 'Aborted with a BuildError!'."""
 
@@ -74,22 +71,17 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def _web_findings(messages: list[str], fallback: str) -> list[Finding]:
-    """Turn MkDocs' own error messages into findings, keeping file:line:col where the text has it.
-    (The sopbook plugin's findings need no parsing: it keeps them as data, `failures`.)"""
+def _mkdocs_findings(messages: list[str], fallback: str) -> list[Finding]:
+    """MkDocs' own errors (mkdocs.yml, the theme, other plugins), one finding per message; the
+    sopbook plugin's findings come as data (web/handoff.py) and are never read from the log."""
     out: list[Finding] = []
     for message in messages or [fallback]:
-        located = [m for line in message.splitlines() if (m := _LOCATED.match(line))]
-        if located:
-            out += [Finding(m["level"], "build.web", m["msg"], Loc(m["file"], int(m["line"]), int(m["col"] or 0)))
-                    for m in located]
-        else:
-            # MkDocs' own YAML errors end with the place: in "<mkdocs.yml>", line 2, column 10
-            marks = _YAML_MARK.findall(message)
-            where = Loc("mkdocs.yml", int(marks[-1][0]), int(marks[-1][1])) if marks else Loc("mkdocs.yml")
-            out.append(Finding("error", "build.web", message.strip(), where,
-                               "fix mkdocs.yml at that place" if marks else
-                               "sopbook build --verbose shows MkDocs' whole log"))
+        # MkDocs' own YAML errors end with the place: in "<mkdocs.yml>", line 2, column 10
+        marks = _YAML_MARK.findall(message)
+        where = Loc("mkdocs.yml", int(marks[-1][0]), int(marks[-1][1])) if marks else Loc("mkdocs.yml")
+        out.append(Finding("error", "build.web", message.strip(), where,
+                           "fix mkdocs.yml at that place" if marks else
+                           "sopbook build --verbose shows MkDocs' whole log"))
     return out
 
 
@@ -105,6 +97,9 @@ def build_web(project: Project, out: Path, findings: list[Finding] | None = None
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
 
+    from sopbook.web.handoff import Handoff
+    from sopbook.web.plugin import SopbookPlugin
+
     config_file = project.root / "mkdocs.yml"
     if not config_file.exists():
         raise BuildFailed([Finding("error", "build.config", "no mkdocs.yml in the project", Loc("mkdocs.yml"),
@@ -112,22 +107,23 @@ def build_web(project: Project, out: Path, findings: list[Finding] | None = None
     collect = _Collect()
     logger = logging.getLogger("mkdocs")
     logger.addHandler(collect)
-    plugin = None
+    plugin: SopbookPlugin | None = None
     try:
         config = load_config(str(config_file), site_dir=str(out))
-        plugin = config.plugins.get("sopbook")
-        if findings is not None and hasattr(plugin, "use_loaded"):
-            plugin.use_loaded(project, findings, previous)
+        found = config.plugins.get("sopbook")
+        plugin = found if isinstance(found, SopbookPlugin) else None
+        if findings is not None and plugin is not None:
+            plugin.handoff = Handoff(project, findings, previous)
         config.plugins.on_startup(command="build", dirty=False)
         try:
             build(config)
         finally:
             config.plugins.on_shutdown()
         # Every page planned for reuse was written from the previous site, or the build failed.
-        return len(getattr(plugin, "reuse", ()))
+        return len(plugin.result.reused) if plugin is not None else 0
     except MkDocsException as exc:
-        carried = list(getattr(plugin, "failures", None) or [])
-        raise BuildFailed(carried or _web_findings(collect.messages, str(exc)), "web") from exc
+        carried = list(plugin.result.failures) if plugin is not None else []
+        raise BuildFailed(carried or _mkdocs_findings(collect.messages, str(exc)), "web") from exc
     finally:
         logger.removeHandler(collect)
 

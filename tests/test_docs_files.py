@@ -155,7 +155,7 @@ def test_site_dir_in_mkdocs_yml_on_the_sources_is_refused_by_check_and_by_mkdocs
     config = load_config(str(root / "mkdocs.yml"))  # a bare `mkdocs build`, which empties site_dir
     with pytest.raises(Abort):
         mkdocs_build(config)
-    assert config.plugins["sopbook"].failures[0].loc == ("mkdocs.yml", 5, 11)
+    assert config.plugins["sopbook"].result.failures[0].loc == ("mkdocs.yml", 5, 11)
     assert sources(root) == before
 
 

@@ -22,11 +22,11 @@ BELOW: dict[str, set[str]] = {
     "render": {"model", "source"},
     "web": {"render", "model", "source"},
     "cards": {"render", "model", "source"},
-    # The entry points: MkDocs loads the plugin by name, as the shell runs `sopbook`; they load,
+    # The entry points: the commands, and the plugin (MkDocs loads it by name); they load,
     # check, render and print findings.
     "entry": {"web", "cards", "checks", "render", "model", "source", "report"},
 }
-ENTRY_POINTS = {"sopbook.build", "sopbook.cli", "sopbook.web.plugin"}
+ENTRY_POINTS = {"sopbook.build", "sopbook.cli", "sopbook.export", "sopbook.web.plugin"}
 REPORT = "sopbook.report"  # printing findings is for the entry points only
 
 

@@ -16,7 +16,8 @@ rendering), in the spirit of Material's own plugins:
                     contents and anchors;
 - on_nav      (sopbook build only) hashes what every page shows beside its own content;
 - on_env      aborts once with every broken trainer reference;
-Every abort keeps its findings as data (`failures`): `sopbook build` reports them as they are.
+Every abort keeps its findings as data (`result.failures`, web/handoff.py): `sopbook build`
+reports them as they are.
 - on_post_page, on_post_build  (sopbook build only) write unchanged generated pages as the
               previous build had them, and record what this build wrote (web_cache.py);
 - on_serve    rebuilds when YAML in content/ or checklists/, handbook.yml or macros/ change.
@@ -41,6 +42,7 @@ from sopbook.source import files as docs_files
 from sopbook.source import site_paths
 from sopbook.web import reuse as web_cache
 from sopbook.web import pages as web_pages
+from sopbook.web.handoff import Handoff, WebResult
 from sopbook.checks.references import reserved_ids
 from sopbook.findings import Finding, LoadFailed, Loc, failing
 from sopbook.model.project import CARDS_DIR, CONTENT_DIR, HANDBOOK_FILE, Project, load_project
@@ -81,26 +83,16 @@ class SopbookPlugin(BasePlugin[_PluginConfig]):
         self.generated: dict[str, web_pages.Page] = {}
         self.errors: list[Finding] = []
         self.findings: list[Finding] | None = None
-        self.failures: list[Finding] = []  # what the last abort was about, for `sopbook build`
-        # `sopbook build` has loaded and checked the project already: it hands both over here
-        # (use_loaded) instead of the plugin doing it again (1.5 s at 1000 chapters).
-        self.loaded: tuple[Project, list[Finding], Path | None] | None = None
-        # Generated pages whose previous output is written again (web_cache.py), sopbook build only.
+        self.handoff: Handoff | None = None  # from `sopbook build`, for its next build only
+        self.result = WebResult()  # for `sopbook build`: pages reused, or the findings of an abort
+        # Generated pages whose previous output is written again (web/reuse.py), sopbook build only.
         self.cache: web_cache.PageCache | None = None
         self.site_key = ""
         self.keys: dict[str, str] = {}
-        self.reuse: set[str] = set()
 
     def _fail(self, what: str, findings: list[Finding]) -> PluginError:
-        self.failures = list(findings)
+        self.result.failures = list(findings)
         return _failure(what, findings)
-
-    def use_loaded(self, project: Project, findings: list[Finding], previous_site: Path | None = None) -> None:
-        """For the next build only; `mkdocs serve` rebuilds read the files again.
-
-        With `previous_site`, generated pages nothing has changed for are taken from there.
-        """
-        self.loaded = (project, findings, previous_site)
 
     # Runs after the other plugins' on_config (Material's offline plugin sets use_directory_urls
     # and adds a CDN polyfill there; both are settled here).
@@ -109,14 +101,14 @@ class SopbookPlugin(BasePlugin[_PluginConfig]):
         # jieba (used by Material's search for Chinese) logs its dictionary loading to stderr.
         logging.getLogger("jieba").setLevel(logging.WARNING)
         self.root = Path(self.config.root or os.path.dirname(config.config_file_path)).resolve()
-        self.errors, self.failures = [], []
+        self.errors, self.result = [], WebResult()
         environment.cache_clear()  # `mkdocs serve`: pick up edited macros on the next build
-        loaded, self.loaded = self.loaded, None
-        self.cache, self.keys, self.reuse = None, {}, set()
-        if loaded is not None and loaded[0].root == self.root:
-            self.project, self.findings, previous = loaded
-            if previous is not None:
-                self.cache = web_cache.PageCache(previous)
+        handoff, self.handoff = self.handoff, None
+        self.cache, self.keys = None, {}
+        if handoff is not None and handoff.project.root == self.root:
+            self.project, self.findings = handoff.project, handoff.findings
+            if handoff.previous_site is not None:
+                self.cache = web_cache.PageCache(handoff.previous_site)
         else:
             self.findings = None
             try:
@@ -218,7 +210,7 @@ class SopbookPlugin(BasePlugin[_PluginConfig]):
                 key = self.keys[page.file.src_uri] = web_cache.page_key(self.site_key, page, generated.html)
                 if self.cache.previous_output(page.file.dest_uri, key) is not None:
                     # The theme renders nothing (on_env); on_post_page writes the previous output.
-                    self.reuse.add(page.file.src_uri)
+                    self.result.reused.add(page.file.src_uri)
                     page.meta["template"] = REUSED_TEMPLATE
             # The page is one raw HTML block that Markdown would only scan and pass through (a
             # third of the web build at 1000 chapters): skip it, on_page_content puts it back.
@@ -258,7 +250,7 @@ class SopbookPlugin(BasePlugin[_PluginConfig]):
         if self.cache is None or src_uri not in self.keys:
             return output
         key = self.keys[src_uri]
-        if src_uri in self.reuse:
+        if src_uri in self.result.reused:
             previous = self.cache.previous_output(page.file.dest_uri, key)
             if previous is None:  # checked a moment ago: only a change to site/ mid-build gets here
                 raise PluginError(f"sopbook: {page.file.dest_uri} in the previous site changed during the build; "
