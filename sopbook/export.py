@@ -22,9 +22,9 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import yaml
 from markupsafe import escape
@@ -126,7 +126,9 @@ def export_config(source: str, *, site_name: str, nav: list | None, directory_ur
         node = yaml.MappingNode("tag:yaml.org,2002:map", [])
 
     def value_node(data) -> yaml.Node:
-        return yaml.compose(yaml.safe_dump(data, allow_unicode=True), Loader=loader)
+        composed = yaml.compose(yaml.safe_dump(data, allow_unicode=True), Loader=loader)
+        assert composed is not None  # safe_dump always writes a document
+        return composed
 
     def put(key: str, data) -> None:
         new = value_node(data)
