@@ -11,24 +11,17 @@ title and the imposition code, so a change re-imposes only the sheets of the car
 """
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
+from sopbook._util.digest import digest as _digest
+from sopbook._util.manifest import read_manifest, write_manifest
+
 MANIFEST = "manifest.json"
 FORMAT = 2  # 2: one sheet per checklists/ file (1 had a single sheet)
-
-
-def _digest(*parts: str | bytes) -> str:
-    h = hashlib.sha256()
-    for part in parts:
-        data = part.encode("utf-8") if isinstance(part, str) else part
-        h.update(len(data).to_bytes(8, "big"))
-        h.update(data)
-    return h.hexdigest()
 
 
 @lru_cache(maxsize=4)
@@ -61,12 +54,7 @@ class Manifest:
     def load(cls, folder: Path | None) -> "Manifest":
         if folder is None:
             return cls()
-        try:
-            data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return cls()
-        if not isinstance(data, dict) or data.get("format") != FORMAT:
-            return cls()
+        data = read_manifest(folder / MANIFEST, FORMAT)
         return cls(dict(data.get("cards") or {}), dict(data.get("sheets") or {}))
 
     def key(self, card_id: str) -> str | None:
@@ -76,7 +64,5 @@ class Manifest:
         return (self.sheets.get(name) or {}).get("key")
 
     def save(self, folder: Path) -> None:
-        data = {"format": FORMAT, "cards": dict(sorted(self.cards.items())), "sheets": dict(sorted(self.sheets.items()))}
-        tmp = folder / f".{MANIFEST}.tmp"
-        tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-        tmp.replace(folder / MANIFEST)
+        write_manifest(folder / MANIFEST, FORMAT, {"cards": dict(sorted(self.cards.items())),
+                                                   "sheets": dict(sorted(self.sheets.items()))})

@@ -17,12 +17,10 @@ behind its front.
 """
 from __future__ import annotations
 
-import multiprocessing
-import sys
-import threading
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+
+from sopbook._util.procs import process_pool
 
 MM = 72 / 25.4  # PDF points per mm
 
@@ -205,10 +203,7 @@ def impose_all(jobs: list[SheetJob], workers: int, min_cards: int = 64) -> dict[
     """
     if workers <= 1 or len(jobs) < 2 or sum(len(j.cards) for j in jobs) < min_cards:
         return {job.out: error for job in jobs if (error := _impose_job(job))}
-    # fork only when no other thread runs (one could hold a lock the child inherits); pypdf
-    # needs no set-up, so a fresh interpreter otherwise costs just the imports.
-    forking = sys.platform.startswith("linux") and threading.active_count() == 1
-    context = multiprocessing.get_context("fork" if forking else "spawn")
-    with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=context) as pool:
+    # pypdf needs no set-up: where forking is unsafe, a fresh interpreter costs just the imports.
+    with process_pool(min(workers, len(jobs))) as pool:
         errors = pool.map(_impose_job, jobs, chunksize=max(1, len(jobs) // (4 * workers)))
         return {job.out: error for job, error in zip(jobs, errors) if error}

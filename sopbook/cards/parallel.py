@@ -8,15 +8,15 @@ WeasyPrint is imported here, so they start without importing it.
 from __future__ import annotations
 
 import math
-import multiprocessing
 import os
 import sys
-import threading
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import as_completed
+from multiprocessing.context import BaseContext
 from pathlib import Path
 from typing import Callable
 
+from sopbook._util.procs import pool_context, process_pool
 from sopbook.cards.pdf import CardJob, CardResult, Renderer
 
 _renderer: Renderer | None = None
@@ -41,21 +41,12 @@ def batches(jobs: list[CardJob], workers: int) -> list[list[CardJob]]:
     return [jobs[i:i + size] for i in range(0, len(jobs), size)]
 
 
-def _context():
-    """fork when it is safe: the workers then inherit WeasyPrint, imported here once.
+# Imported once before the workers start (_util/procs.py): every worker renders with them.
+PRELOAD = ("weasyprint", "sopbook.cards.pdf")
 
-    Forking a process that runs other threads (a test's HTTP server, an embedding app) can
-    copy a lock in the held state, so then a fork server starts the workers from a clean,
-    single-threaded process instead.
-    """
-    if sys.platform.startswith("linux") and threading.active_count() == 1:
-        import weasyprint  # noqa: F401  (before the fork: workers inherit it)
 
-        return multiprocessing.get_context("fork")
-    context = multiprocessing.get_context("forkserver" if sys.platform.startswith("linux") else "spawn")
-    if context.get_start_method() == "forkserver":
-        context.set_forkserver_preload(["weasyprint", "sopbook.cards.pdf"])
-    return context
+def _context() -> BaseContext:
+    return pool_context(PRELOAD)
 
 
 def worker_count(jobs: int | None, tasks: int) -> int:
@@ -118,8 +109,7 @@ def run(root: Path, css: str, jobs: list[CardJob], workers: int, progress: bool 
                     on_result(result)
                     bar.advance(result)
         return
-    with ProcessPoolExecutor(workers, mp_context=_context(), initializer=_init_worker,
-                             initargs=(str(root), css)) as pool:
+    with process_pool(workers, PRELOAD, initializer=_init_worker, initargs=(str(root), css)) as pool:
         # Submitting forks the workers; the progress bar's refresh thread starts only after that.
         futures = {pool.submit(_render, batch): batch for batch in batches(ordered, workers)}
         with Progress(len(ordered), progress) as bar:

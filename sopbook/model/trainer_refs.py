@@ -14,6 +14,7 @@ import difflib
 import re
 from dataclasses import dataclass
 
+from sopbook._util.positions import line_col
 from sopbook.findings import Finding, Loc
 from sopbook.model.nodes import Card, Checklist
 from sopbook.model.project import Entry, Project
@@ -189,8 +190,7 @@ def scan(text: str) -> list[Macro | MacroError]:
         if start > 0 and text[start - 1] == "\\":
             pos = start + 2
             continue
-        line = text.count("\n", 0, start) + 1
-        col = start - (text.rfind("\n", 0, start) + 1) + 1
+        line, col = line_col(text, start)
         line_end = text.find("\n", start)
         line_end = len(text) if line_end == -1 else line_end
         if opening.group() == "{%":  # a Jinja statement: nothing runs it, readers would see it raw

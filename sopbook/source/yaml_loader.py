@@ -21,6 +21,7 @@ try:
 except ImportError:
     _CParser = None
 
+from sopbook._util.positions import line_col
 from sopbook.findings import Finding, LoadFailed, Loc
 
 MAX_ALIASES = 100
@@ -482,8 +483,7 @@ def decode(path: Path, display: str) -> str:
         # PyYAML (YAML 1.1) ends a line at NEL, LS and PS, YAML 1.2 and editors do not: the text
         # would silently lose them (folded to a space) and every line number after would be off.
         at = odd.start()
-        line = text.count("\n", 0, at) + 1
-        col = at - (text.rfind("\n", 0, at) + 1) + 1
+        line, col = line_col(text, at)
         raise LoadFailed([Finding(
             "error", "load.encoding", f"invisible line separator U+{ord(odd.group()):04X} in the text",
             Loc(display, line, col), "delete it (pasted from a word processor?); use an ordinary line break")])
@@ -496,8 +496,7 @@ _ODD_BREAK = re.compile("[\x85\u2028\u2029]")
 def _reader_error(exc: yaml.reader.ReaderError, text: str, display: str) -> Finding:
     """PyYAML refuses control characters (NUL, BEL, ...) with an offset, not a line: locate it."""
     position = max(0, min(exc.position, len(text)))
-    line = text.count("\n", 0, position) + 1
-    col = position - (text.rfind("\n", 0, position) + 1) + 1
+    line, col = line_col(text, position)
     char = exc.character if isinstance(exc.character, str) else chr(exc.character)
     return Finding("error", "load.yaml", f"invalid character U+{ord(char):04X} (a control character)",
                    Loc(display, line, col), "delete it; it is invisible in most editors")

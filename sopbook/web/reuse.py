@@ -14,26 +14,17 @@ are always rendered: Markdown extensions may read files this key knows nothing a
 """
 from __future__ import annotations
 
-import hashlib
-import json
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+
+from sopbook._util.digest import digest as _digest
+from sopbook._util.digest import sha256 as _sha
+from sopbook._util.manifest import read_manifest, write_manifest
 
 MANIFEST = ".sopbook-pages.json"
 FORMAT = 1
 PACKAGES = ("sopbook", "mkdocs", "mkdocs-material", "pymdown-extensions", "markdown", "jinja2", "jieba")
-
-
-def _digest(*parts: Any) -> str:
-    h = hashlib.sha256()
-    for part in parts:
-        data = part if isinstance(part, bytes) else json.dumps(part, ensure_ascii=False, sort_keys=True,
-                                                                default=str).encode("utf-8")
-        h.update(len(data).to_bytes(8, "big"))
-        h.update(data)
-    return h.hexdigest()
 
 
 @lru_cache(maxsize=1)
@@ -81,10 +72,6 @@ def page_key(site: str, page, html: str) -> str:
     return _digest(site, page.file.src_uri, page.file.dest_uri, str(page.title or ""), dict(page.meta), html)
 
 
-def _sha(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
 class PageCache:
     """The previous build's generated pages: which can be written again as they were."""
 
@@ -93,12 +80,9 @@ class PageCache:
         self.old: dict[str, dict] = {}
         self.new: dict[str, dict] = {}
         if self.previous is not None:  # no site yet: nothing to reuse, a manifest to write
-            try:
-                data = json.loads((self.previous / MANIFEST).read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                data = {}
-            if isinstance(data, dict) and data.get("format") == FORMAT and isinstance(data.get("pages"), dict):
-                self.old = data["pages"]
+            pages = read_manifest(self.previous / MANIFEST, FORMAT).get("pages")
+            if isinstance(pages, dict):
+                self.old = pages
 
     def previous_output(self, dest_uri: str, key: str) -> str | None:
         """The page's previous HTML if its key matches and the file is the one that build wrote."""
@@ -115,5 +99,4 @@ class PageCache:
         self.new[dest_uri] = {"key": key, "sha256": _sha(output.encode("utf-8", errors="xmlcharrefreplace"))}
 
     def save(self, site_dir: Path) -> None:
-        data = {"format": FORMAT, "pages": dict(sorted(self.new.items()))}
-        (Path(site_dir) / MANIFEST).write_text(json.dumps(data, indent=0) + "\n", encoding="utf-8")
+        write_manifest(Path(site_dir) / MANIFEST, FORMAT, {"pages": dict(sorted(self.new.items()))})

@@ -1,0 +1,1 @@
+"""Small helpers every layer may use: digests, manifests, process pools, text positions."""
