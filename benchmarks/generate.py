@@ -44,7 +44,8 @@ def _short(rng: random.Random, texts: list[str], limit: int = 28) -> str:
     completeness check would rightly fail a title that promises six things over a list of four."""
     key = (id(texts), limit)
     if key not in _POOLS:
-        pool = [" ".join(t.split())[:limit] for t in texts if len(t) <= limit] or [" ".join(t.split())[:limit] for t in texts]
+        pool = [" ".join(t.split())[:limit] for t in texts if len(t) <= limit] or [" ".join(t.split())[:limit]
+                                                                                   for t in texts]
         _POOLS[key] = [t for t in pool if claimed_count(t) is None] or ["检查"]
     return rng.choice(_POOLS[key])
 
@@ -67,7 +68,8 @@ def chapter(n: int, rng: random.Random, texts: list[str]) -> dict:
         "sections": [
             {"id": "sop", "title": _short(rng, texts, 30), "blocks": [
                 rng.choice(texts),
-                {"type": "procedure", "id": "run", "title": _short(rng, texts, 20), "total_minutes": sum(minutes),
+                {"type": "procedure", "id": "run", "title": _short(rng, texts, 20),
+                 "total_minutes": sum(minutes),
                  "steps": [{"id": f"step-{i + 1}", "label": f"Step {i + 1}", "title": _short(rng, texts, 12),
                             "minutes": m, "actions": [_short(rng, texts) for _ in range(2)]}
                            for i, m in enumerate(minutes)]},

@@ -23,6 +23,7 @@ of benchmarks/RESULTS.md.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
@@ -92,10 +93,8 @@ def run(cmd: list[str], cwd: Path | None = None, timeout: float | None = None) -
     data = {}
     for line in reversed(text.strip().splitlines()):
         if line.startswith("{"):
-            try:
+            with contextlib.suppress(ValueError):
                 data = json.loads(line)
-            except ValueError:
-                pass
             break
     return Run(wall, usage.ru_maxrss, data, load, proc.returncode == 0, text[-4000:])
 
@@ -132,7 +131,8 @@ class Budget:
 
 
 def say(message: str) -> None:
-    print(f"[bench {time.strftime('%H:%M:%S')} load {os.getloadavg()[0]:.2f}] {message}", file=sys.stderr, flush=True)
+    print(f"[bench {time.strftime('%H:%M:%S')} load {os.getloadavg()[0]:.2f}] {message}", file=sys.stderr,
+          flush=True)
 
 
 def fail(what: str, r: Run) -> None:
@@ -184,13 +184,15 @@ def bench_web(project: Path, plain: Path, work: Path, n: int, repeats: int) -> d
             "sopbook_peak_rss_kb": s.maxrss_kb, "plain_peak_rss_kb": b.maxrss_kb,
             "pages": pages, "search_index_bytes": stats["sopbook"].get("search_index_bytes", 0),
             "search_index_per_page": stats["sopbook"].get("search_index_bytes", 0) / pages,
-            "site_bytes": stats["sopbook"].get("site_bytes", 0), "plain_site_bytes": stats["plain"].get("site_bytes", 0),
+            "site_bytes": stats["sopbook"].get("site_bytes", 0),
+            "plain_site_bytes": stats["plain"].get("site_bytes", 0),
             "html_per_page": stats["sopbook"].get("html_bytes", 0) / pages,
             "largest_page_bytes": stats["sopbook"].get("largest_page_bytes", 0),
             "loadavg": [r.load for r in subject + baseline]}
 
 
-def bench_cards(project: Path, work: Path, chapters: int, repeats: int, jobs: int, chromium_cards: int) -> dict:
+def bench_cards(project: Path, work: Path, chapters: int, repeats: int, jobs: int,
+                chromium_cards: int) -> dict:
     html = work / "card-html"
     prep = stage("card-html", project, html)
     if not prep.ok:
@@ -212,15 +214,19 @@ def bench_cards(project: Path, work: Path, chapters: int, repeats: int, jobs: in
     # The same output as the bare loop (the A6 PDFs): everything but imposing the A4 sheets.
     a6_serial = best_of(serial, lambda r: r.data["total"] - r.data["stages"].get("sheet", 0.0))
     result = {
-        "ok": all(best(x).ok for x in (bare, serial, parallel)), "chapters": chapters, "cards": cards, "jobs": jobs,
+        "ok": all(best(x).ok for x in (bare, serial, parallel)), "chapters": chapters, "cards": cards,
+        "jobs": jobs,
         "bare_s": t_bare, "serial_s": t_serial, "parallel_s": t_parallel,
         "serial_render_s": render_serial, "serial_a6_s": a6_serial, "ratio_a6_vs_bare": a6_serial / t_bare,
-        "serial_stages": best(serial).data.get("stages", {}), "parallel_stages": best(parallel).data.get("stages", {}),
+        "serial_stages": best(serial).data.get("stages", {}),
+        "parallel_stages": best(parallel).data.get("stages", {}),
         "ratio_serial_vs_bare": t_serial / t_bare, "ratio_render_vs_bare": render_serial / t_bare,
         "speedup_parallel": t_serial / t_parallel,
-        "bare_runs": [r.data.get("total") for r in bare], "serial_runs": [r.data.get("total") for r in serial],
+        "bare_runs": [r.data.get("total") for r in bare],
+        "serial_runs": [r.data.get("total") for r in serial],
         "parallel_runs": [r.data.get("total") for r in parallel],
-        "bare_pdf_bytes": best(bare).data.get("pdf_bytes"), "sopbook_pdf_bytes": best(serial).data.get("pdf_bytes"),
+        "bare_pdf_bytes": best(bare).data.get("pdf_bytes"),
+        "sopbook_pdf_bytes": best(serial).data.get("pdf_bytes"),
         "sheet_bytes": best(serial).data.get("sheet_bytes"),
         "serial_peak_rss_kb": best(serial).peak_kb, "parallel_peak_rss_kb": best(parallel).peak_kb,
         "bare_peak_rss_kb": best(bare).peak_kb,
@@ -299,11 +305,9 @@ def _version(dist: str) -> str:
 
 def machine() -> dict:
     cpu = "?"
-    try:
+    with contextlib.suppress(OSError, StopIteration):
         cpu = next(line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                    if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
     mem = "?"
     try:
         kb = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text())[1])
@@ -313,10 +317,9 @@ def machine() -> dict:
     chromium = "-"
     exe = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
     if exe:
-        try:
-            chromium = subprocess.run([exe, "--version"], capture_output=True, text=True, timeout=30).stdout.strip()
-        except (OSError, subprocess.SubprocessError):
-            pass
+        with contextlib.suppress(OSError, subprocess.SubprocessError):
+            version = subprocess.run([exe, "--version"], capture_output=True, text=True, timeout=30)
+            chromium = version.stdout.strip()
     try:
         import yaml
 
@@ -342,7 +345,8 @@ def _mb(kb) -> str:
 
 
 def _kb(b) -> str:
-    return "-" if b is None else (f"{b / 1024:.1f} KB" if b < 10 * 1024 * 1024 else f"{b / 1024 / 1024:.0f} MB")
+    return "-" if b is None else (f"{b / 1024:.1f} KB" if b < 10 * 1024 * 1024
+                                  else f"{b / 1024 / 1024:.0f} MB")
 
 
 def _load(values) -> str:
@@ -371,41 +375,48 @@ def rows(results: dict) -> list[list[str]]:
         growth, ratio_n = work_b / work_a, b["n"] / a["n"]
         out.append([f"check load+checks N={a['n']}->{b['n']}: {work_a * 1000 / a['n']:.2f} -> "
                     f"{work_b * 1000 / b['n']:.2f} ms per chapter", "", _s(work_b), _s(work_a),
-                    f"x{growth:.1f} for x{ratio_n:.0f} N", "linear", "yes" if growth <= 1.2 * ratio_n else "NO", ""])
+                    f"x{growth:.1f} for x{ratio_n:.0f} N", "linear",
+                    "yes" if growth <= 1.2 * ratio_n else "NO", ""])
     for w in results.get("web", []):
         if not w.get("ok"):
             out.append(["web build vs plain mkdocs", str(w["n"]), "FAILED", "", "", "", "", ""])
             continue
         out.append(["web build vs plain mkdocs build", str(w["n"]), _s(w["sopbook_s"]), _s(w["plain_s"]),
                     f"{w['ratio']:.2f}", "<= 1.3", "yes" if w["ratio"] <= 1.3 else "NO", _load(w["loadavg"])])
-        out.append(["search_index.json per page (site per page)", str(w["n"]), _kb(w["search_index_per_page"]),
+        out.append(["search_index.json per page (site per page)", str(w["n"]),
+                    _kb(w["search_index_per_page"]),
                     "-", f"({_kb(w['site_bytes'] / w['pages'])})", "-", "-", ""])
     c = results.get("cards")
     if c and c.get("ok"):
         label = f"{c['cards']} cards"
         out.append([f"cards serial vs bare WeasyPrint loop ({label})", "", _s(c["serial_s"]), _s(c["bare_s"]),
-                    f"{c['ratio_serial_vs_bare']:.2f}", "<= 1.1", "yes" if c["ratio_serial_vs_bare"] <= 1.1 else "NO",
+                    f"{c['ratio_serial_vs_bare']:.2f}", "<= 1.1",
+                    "yes" if c["ratio_serial_vs_bare"] <= 1.1 else "NO",
                     _load(c["loadavg"])])
         if c.get("serial_a6_s"):
             out.append([f"  the A6 PDFs only, as the bare loop (all but the A4 sheets; {label})", "",
                         _s(c["serial_a6_s"]), _s(c["bare_s"]), f"{c['ratio_a6_vs_bare']:.2f}", "<= 1.1",
                         "yes" if c["ratio_a6_vs_bare"] <= 1.1 else "NO", ""])
-        out.append([f"  render stage only vs bare loop ({label})", "", _s(c["serial_render_s"]), _s(c["bare_s"]),
+        out.append([f"  render stage only vs bare loop ({label})", "", _s(c["serial_render_s"]),
+                    _s(c["bare_s"]),
                     f"{c['ratio_render_vs_bare']:.2f}", "", "", ""])
         out.append([f"cards parallel ({c['jobs']} workers) vs serial ({label})", "", _s(c["parallel_s"]),
                     _s(c["serial_s"]), f"x{c['speedup_parallel']:.2f} faster", ">= x1.7",
                     "yes" if c["speedup_parallel"] >= 1.7 else "NO", _load(c["loadavg"])])
         ch = c.get("chromium") or {}
         if ch.get("per_card_s"):
-            out.append([f"Chromium print-to-PDF per card ({ch['cards']} cards; pages {ch.get('page_mm')} mm)", "",
+            out.append([f"Chromium print-to-PDF per card ({ch['cards']} cards; pages {ch.get('page_mm')} mm)",
+                        "",
                         _s(c["bare_s"] / c["cards"]), _s(ch["per_card_s"]),
                         f"x{ch['vs_bare_per_card']:.1f} slower", "peer", "-", _load(ch.get("loadavg"))])
     i = results.get("incremental")
     if i and i.get("ok"):
         out.append([f"incremental build: 1 item of {i['changed']}", str(i["n"]), _s(i["incremental_s"]),
-                    _s(i["full_s"]), f"{i['ratio'] * 100:.0f} %", "<= 10 %", "yes" if i["ratio"] <= 0.10 else "NO",
+                    _s(i["full_s"]), f"{i['ratio'] * 100:.0f} %", "<= 10 %",
+                    "yes" if i["ratio"] <= 0.10 else "NO",
                     _load(i["loadavg"])])
-        for label, stages in (("full", i.get("full_stages") or {}), ("incremental", i.get("incremental_stages") or {})):
+        for label, stages in (("full", i.get("full_stages") or {}),
+                              ("incremental", i.get("incremental_stages") or {})):
             out.append([f"  {label} build by stage: " + ", ".join(f"{k} {_s(v)}" for k, v in stages.items()),
                         str(i["n"]), "", "", "", "", "", ""])
         out.append([f"  cards re-rendered (using it: {', '.join(i['cards_using_it'])})", str(i["n"]),
@@ -416,7 +427,8 @@ def rows(results: dict) -> list[list[str]]:
             out.append([f"  cards stage alone (`sopbook cards`), 1 item of {co['changed']}", str(i["n"]),
                         _s(co["seconds"]), _s(co["full_cards_s"]), f"{co['ratio'] * 100:.0f} %", "<= 10 %",
                         "yes" if co["ratio"] <= 0.10 else "NO", _load(co.get("loadavg"))])
-            out.append([f"    of which A4 sheets ({co.get('imposed', '?')} of {co.get('sheets', '?')} re-imposed)", str(i["n"]),
+            out.append([f"    of which A4 sheets ({co.get('imposed', '?')} of {co.get('sheets', '?')} "
+                        f"re-imposed)", str(i["n"]),
                         _s(co["stages"].get("sheet")), "-", "-", "-", "-", ""])
         out.append(["peak RSS: full build (largest process)", str(i["n"]), _mb(i["full_peak_rss_kb"]),
                     "-", "-", "-", "-", ""])
@@ -425,10 +437,12 @@ def rows(results: dict) -> list[list[str]]:
                         "-", "-", "-", "-", ""])
     for c in results.get("check", []):
         if c["n"] == max(x["n"] for x in results["check"]):
-            out.append(["peak RSS: sopbook check", str(c["n"]), _mb(c["peak_rss_kb"]), "-", "-", "-", "-", ""])
+            out.append(["peak RSS: sopbook check", str(c["n"]), _mb(c["peak_rss_kb"]), "-", "-", "-", "-",
+                        ""])
     for w in results.get("web", []):
         if w.get("ok") and w["n"] == max(x["n"] for x in results["web"]):
-            out.append(["peak RSS: mkdocs build (sopbook plugin vs plain)", str(w["n"]), _mb(w["sopbook_peak_rss_kb"]),
+            out.append(["peak RSS: mkdocs build (sopbook plugin vs plain)", str(w["n"]),
+                        _mb(w["sopbook_peak_rss_kb"]),
                         _mb(w["plain_peak_rss_kb"]), "-", "-", "-", ""])
     return out
 
@@ -437,9 +451,9 @@ HEADER = ["measure", "N", "sopbook", "baseline", "ratio", "target", "met", "load
 
 
 def table_text(results: dict) -> str:
-    data = [HEADER] + rows(results)
+    data = [HEADER, *rows(results)]
     widths = [max(len(r[i]) for r in data) for i in range(len(HEADER))]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip() for r in data]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip() for r in data]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
 
@@ -463,12 +477,15 @@ def generated_markdown(results: dict) -> str:
         "",
         f"- Machine: {m['cpu']}, {m['cores']} cores, {m['memory']}, {m['os']}",
         f"- Load average (1 min) while measuring: {_load(loads)} "
-        f"(other developers' tests were running; every ratio pairs interleaved runs taken under the same load)",
-        f"- Python {m['python']}; sopbook {v['sopbook']}, MkDocs {v['mkdocs']}, Material {v['mkdocs-material']}, "
+        f"(other developers' tests were running; every ratio pairs interleaved runs taken under the same "
+        f"load)",
+        f"- Python {m['python']}; sopbook {v['sopbook']}, MkDocs {v['mkdocs']}, "
+        f"Material {v['mkdocs-material']}, "
         f"WeasyPrint {v['weasyprint']} (pydyf {v['pydyf']}), pypdf {v['pypdf']}, PyYAML {v['PyYAML']} "
         f"(libyaml {'yes' if m['libyaml'] else 'no'}), pydantic {v['pydantic']}, Jinja2 {v['Jinja2']}, "
         f"jieba {v['jieba']}, segno {v['segno']}; {m['chromium']}",
-        f"- Sizes {', '.join(map(str, o['sizes']))} chapters (5 cards each); best of {o['repeats']} interleaved "
+        f"- Sizes {', '.join(map(str, o['sizes']))} chapters (5 cards each); "
+        f"best of {o['repeats']} interleaved "
         f"runs; card sample: the {o['card_chapters'] * 5} cards of an N={o['card_chapters']} handbook; "
         f"{o['jobs']} card workers",
         "",
@@ -497,7 +514,8 @@ def write_markdown(path: Path, results: dict) -> None:
 # ---- main ---------------------------------------------------------------------------------------
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--sizes", default="10,100,1000", help="handbook sizes in chapters (default 10,100,1000)")
     p.add_argument("--only", default=",".join(ALL), help=f"measures to run, of {','.join(ALL)}")
     p.add_argument("--quick", action="store_true",
@@ -505,14 +523,19 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--repeats", type=int, help="runs per measure, best kept (default 3; 1 with --quick)")
     p.add_argument("--card-chapters", type=int, help="card sample: the cards of an N-chapter handbook "
                    "(default 100, i.e. 500 cards; 4 with --quick)")
-    p.add_argument("--chromium-cards", type=int, help="cards printed by Chromium (default 5; 2 with --quick; 0: none)")
-    p.add_argument("--incremental-size", type=int, help="N for the incremental build (default: the largest size)")
+    p.add_argument("--chromium-cards", type=int,
+                   help="cards printed by Chromium (default 5; 2 with --quick; 0: none)")
+    p.add_argument("--incremental-size", type=int,
+                   help="N for the incremental build (default: the largest size)")
     p.add_argument("--jobs", type=int, default=2, help="card workers for the parallel runs (default 2)")
-    p.add_argument("--budget", type=float, default=5400, help="seconds; measures not started by then are skipped")
+    p.add_argument("--budget", type=float, default=5400,
+                   help="seconds; measures not started by then are skipped")
     p.add_argument("--work", help="folder for generated handbooks and sites (default benchmarks/out)")
     p.add_argument("--json", default=str(HERE / "results.json"), help="where results.json goes")
-    p.add_argument("--markdown", default=str(HERE / "RESULTS.md"), help="the RESULTS.md whose generated part is replaced")
-    p.add_argument("--from-json", help="measure nothing: print the table and rewrite --markdown from this results.json")
+    p.add_argument("--markdown", default=str(HERE / "RESULTS.md"),
+                   help="the RESULTS.md whose generated part is replaced")
+    p.add_argument("--from-json",
+                   help="measure nothing: print the table and rewrite --markdown from this results.json")
     args = p.parse_args(argv)
     if args.from_json:
         results = json.loads(Path(args.from_json).read_text(encoding="utf-8"))
@@ -538,8 +561,10 @@ def main(argv: list[str] | None = None) -> int:
     started = dt.datetime.now().astimezone()
     t0 = time.perf_counter()
     results: dict = {"machine": machine(), "started": started.isoformat(timespec="seconds"),
-                     "options": {"sizes": sizes, "only": only, "repeats": repeats, "card_chapters": card_chapters,
-                                 "chromium_cards": chromium_cards, "jobs": args.jobs, "incremental_size": inc_size,
+                     "options": {"sizes": sizes, "only": only, "repeats": repeats,
+                                 "card_chapters": card_chapters,
+                                 "chromium_cards": chromium_cards, "jobs": args.jobs,
+                                 "incremental_size": inc_size,
                                  "argv": argv}}
     samples: list[float] = []
     texts = generate.corpus()

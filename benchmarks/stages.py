@@ -23,7 +23,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                  "--disable-background-networking",
                   "--disable-component-update", "--disable-sync"]
 
 
@@ -58,7 +59,8 @@ def stage_check(root: str) -> None:
 
 
 # ---- web: the plain-MkDocs twin -----------------------------------------------------------------
-def _plain_mkdocs_yml(source: str, site_name: str, nav: list, extra_css: list[str], polyfills: list[str]) -> str:
+def _plain_mkdocs_yml(source: str, site_name: str, nav: list, extra_css: list[str],
+                      polyfills: list[str]) -> str:
     """The project's mkdocs.yml without the sopbook plugin, with what the plugin settles spelled out.
 
     The text is edited rather than re-dumped: mkdocs.yml holds a !!python tag (the slugify
@@ -93,11 +95,11 @@ def stage_capture(root: str, plain: str) -> None:
     The sopbook plugin runs its own hooks (on_config, on_files, on_page_markdown) exactly as in
     a build; each page's Markdown after on_page_markdown is what MkDocs converts, so the plain
     project converts the same text (for generated pages, which sopbook hands over as finished
-    HTML without a Markdown pass, the plain project converts that HTML block). Titles and search exclusion the plugin sets in page.meta
-    become front matter; the navigation the plugin builds becomes `nav:`; the plugin's CSS and
-    file:// shim become ordinary files. Not reproduced: the plugin's table of contents for
-    generated pages (Markdown does not see headings inside raw HTML), so the plain pages have
-    an empty toc; that makes plain MkDocs slightly cheaper than an exact twin.
+    HTML without a Markdown pass, the plain project converts that HTML block). Titles and search
+    exclusion the plugin sets in page.meta become front matter; the navigation the plugin builds
+    becomes `nav:`; the plugin's CSS and file:// shim become ordinary files. Not reproduced: the
+    plugin's table of contents for generated pages (Markdown does not see headings inside raw
+    HTML), so the plain pages have an empty toc; that makes plain MkDocs slightly cheaper than an exact twin.
     """
     import yaml
     from mkdocs.config import load_config
@@ -225,7 +227,8 @@ def stage_cards_bare(folder: str, out: str) -> None:
     size = 0
     for name, html in texts:
         target = out_path / f"{name}.pdf"
-        weasyprint.HTML(string=html, base_url=base_url).write_pdf(target, stylesheets=[css], font_config=fonts)
+        weasyprint.HTML(string=html, base_url=base_url).write_pdf(target, stylesheets=[css],
+                                                                  font_config=fonts)
         size += target.stat().st_size
     t2 = time.perf_counter()
     emit(total=t2 - t0, setup=t1 - t0, loop=t2 - t1, cards=len(texts), pdf_bytes=size)

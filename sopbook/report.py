@@ -68,7 +68,8 @@ def write_text(findings: list[Finding], out: IO[str]) -> None:
     if pending:
         out.write(f"Pending headings ({len(pending)}): the source has the heading but no body\n")
         for f in pending:
-            out.write(f"  {shown(f.loc)}  {shown(f.message.removeprefix('pending: ').split(' (the source')[0])}\n")
+            title = f.message.removeprefix("pending: ").split(" (the source")[0]
+            out.write(f"  {shown(f.loc)}  {shown(title)}\n")
         out.write("\n")
     if planned:
         out.write(f"Planned chapters ({len(planned)}):\n")

@@ -74,7 +74,16 @@ def squash(text: str) -> str:
 
 def card_items(node) -> list[str]:
     """The texts a card must show for its source: what a person ticks or reads on the job."""
-    from sopbook.model.nodes import BulletList, Checklist, FollowUps, KpiTable, Mot, MotSet, Procedure, SegmentTable
+    from sopbook.model.nodes import (
+        BulletList,
+        Checklist,
+        FollowUps,
+        KpiTable,
+        Mot,
+        MotSet,
+        Procedure,
+        SegmentTable,
+    )
 
     if isinstance(node, Checklist):
         return [i.text for i in node.all_items()] + [g.title for g in node.groups]
@@ -89,7 +98,8 @@ def card_items(node) -> list[str]:
     if isinstance(node, KpiTable):
         return [x for k in node.kpis for x in (k.name, k.definition)]
     if isinstance(node, BulletList):
-        return [x for i in node.items for x in ([i] if isinstance(i, str) else [i.text, *card_items_list(i.children)])]
+        return [x for i in node.items for x in ([i] if isinstance(i, str)
+                                                else [i.text, *card_items_list(i.children)])]
     if isinstance(node, MotSet):
         return [x for m in node.mots for x in card_items(m)]
     if isinstance(node, Mot):

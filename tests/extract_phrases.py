@@ -1,6 +1,7 @@
 """Extract the coverage lists for tests/test_source_coverage.py from the two source documents.
 
-    .venv/bin/python tests/extract_phrases.py     # rewrites tests/source_phrases.txt and tests/source_headings.txt
+    .venv/bin/python tests/extract_phrases.py
+    # rewrites tests/source_phrases.txt and tests/source_headings.txt
 
 The sources are copied verbatim into tests/sources/ (delivery.txt = 000_efaf3235daca82b9.txt,
 Day 18.5 交付管理; mobile-experience.txt = 001_a9efff8d82c92a84.txt, Day 19 模块4).
@@ -31,7 +32,8 @@ standing alone on their line (STANDALONE_HEADINGS, each asserted to be a whole s
 HEADING rules: the chapter title (line 1); 一、…五、 parts; Step n / 第X步 / 原则n / 陷阱n lines;
 case lines (案例:..., MOT实战案例:...); the Wang case's "MOT n - ...:" sub-headings; question
 lines ending in "?" that stand alone outside quotes; a short lead-in (at most 20 characters, no
-comma) ending in ":" whose next line is itself a heading or another such lead-in (it has no body of its own: either an empty heading such as
+comma) ending in ":" whose next line is itself a heading or another such lead-in (it has no body
+of its own: either an empty heading such as
 验证的三大原则 / 正确做法, or a heading over sub-headings such as 贬损者挽回六步法); and
 STANDALONE_HEADINGS.
 """
@@ -129,7 +131,13 @@ class Extractor:
 
     def is_lead_in(self, line: str) -> bool:
         s = line.strip()
-        return (s.endswith(":") and len(s) <= 20 and '"' not in s and "," not in s and not s.startswith(("│", "├", "└", "┌", "-", "|", "【"))
+        return (s.endswith(":") and len(s) <= 20 and '"' not in s and "," not in s and not s.startswith(("│",
+                                                                                                         "├",
+                                                                                                         "└",
+                                                                                                         "┌",
+                                                                                                         "-",
+                                                                                                         "|",
+                                                                                                         "【"))
                 and not CLOCK.match(s))
 
     def next_line(self, index: int) -> str:
@@ -151,7 +159,8 @@ class Extractor:
             if not self.in_quote and self.is_heading_line(line):
                 self.other(index, line)
                 continue
-            if self.in_quote or line.count('"') % 2 == 1 or (SPEAKER_QUOTE.match(line) and WHOLE_QUOTE.search(line)):
+            if self.in_quote or line.count('"') % 2 == 1 or (SPEAKER_QUOTE.match(line)
+                                                             and WHOLE_QUOTE.search(line)):
                 self.talk(line)
                 continue
             if not line or set(line) <= set("|-") or BOX_BORDER.match(line):
@@ -362,7 +371,8 @@ def main() -> int:
     phrases, headings = render()
     PHRASES_FILE.write_text(phrases, encoding="utf-8")
     HEADINGS_FILE.write_text(headings, encoding="utf-8")
-    print(f"wrote {PHRASES_FILE.name} ({phrases.count(chr(10))} lines), {HEADINGS_FILE.name} ({headings.count(chr(10))} lines)")
+    print(f"wrote {PHRASES_FILE.name} ({phrases.count(chr(10))} lines), {HEADINGS_FILE.name} "
+          f"({headings.count(chr(10))} lines)")
     return 0
 
 

@@ -64,7 +64,8 @@ def test_build_reads_and_checks_the_content_once(project_dir, monkeypatch):
     loads, checks = [], []
     real_load, real_checks = sopbook.build.load_project, sopbook.checks.run_checks
     monkeypatch.setattr(sopbook.build, "load_project", lambda root: loads.append(root) or real_load(root))
-    monkeypatch.setattr(sopbook.web.plugin, "load_project", lambda root: loads.append(root) or real_load(root))
+    monkeypatch.setattr(sopbook.web.plugin, "load_project",
+                        lambda root: loads.append(root) or real_load(root))
     monkeypatch.setattr(sopbook.build, "run_checks", lambda p: checks.append(p) or real_checks(p))
     monkeypatch.setattr(sopbook.checks, "run_checks", lambda p: checks.append(p) or real_checks(p))
     build(project_dir, cards=False)
@@ -83,12 +84,14 @@ def _edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new), encoding="utf-8")
 
 
-def test_a_rebuild_writes_unchanged_generated_pages_as_they_were_and_equals_a_fresh_build(project_dir, tmp_path):
+def test_a_rebuild_writes_unchanged_generated_pages_as_they_were_and_equals_a_fresh_build(project_dir,
+                                                                                          tmp_path):
     # MkDocs renders every page again; sopbook build takes the generated pages nothing changed
     # from the previous site. The result must be exactly what a fresh build writes.
     first = build(project_dir, cards=False)
     assert first.pages_reused == 0
-    _edit(project_dir / "content" / "delivery.yml", "邀请客户踩刹车踏板,感受力度", "邀请客户踩刹车踏板,感受踏板力度")
+    _edit(project_dir / "content" / "delivery.yml", "邀请客户踩刹车踏板,感受力度",
+          "邀请客户踩刹车踏板,感受踏板力度")
     again = build(project_dir, cards=False)
     generated = ["cards/index.html", "delivery/index.html", "health/index.html", "kpis/index.html",
                  "mobile/index.html", "syllabus/index.html"]
@@ -105,7 +108,8 @@ def test_a_navigation_change_renders_every_page_again(project_dir):
     _edit(project_dir / "content" / "mobile.yml", "title: 移动服务客户体验管理", "title: 移动服务体验管理")
     again = build(project_dir, cards=False)
     assert again.pages_reused == 0  # every page's sidebar shows the new title
-    assert "移动服务体验管理" in (project_dir / "site" / "delivery" / "index.html").read_text(encoding="utf-8")
+    page = project_dir / "site" / "delivery" / "index.html"
+    assert "移动服务体验管理" in page.read_text(encoding="utf-8")
 
 
 def test_a_previous_page_edited_by_hand_is_rendered_again(project_dir):
@@ -114,4 +118,5 @@ def test_a_previous_page_edited_by_hand_is_rendered_again(project_dir):
     page.write_text(page.read_text(encoding="utf-8").replace("移动服务的关键时刻", "篡改"), encoding="utf-8")
     again = build(project_dir, cards=False)
     assert again.pages_reused == 5
-    assert "篡改" not in page.read_text(encoding="utf-8") and "移动服务的关键时刻" in page.read_text(encoding="utf-8")
+    html = page.read_text(encoding="utf-8")
+    assert "篡改" not in html and "移动服务的关键时刻" in html

@@ -19,7 +19,8 @@ def run(*args: str) -> subprocess.CompletedProcess:
 
 def test_build_pdf_renders_then_skips_unchanged_cards(tmp_path):
     root = make_project("cards-overflow", tmp_path)
-    (root / "checklists" / "cards.yml").write_text("cards:\n  - id: quick\n    source: long.quick\n", encoding="utf-8")
+    (root / "checklists" / "cards.yml").write_text("cards:\n  - id: quick\n    source: long.quick\n",
+                                                   encoding="utf-8")
     first = run("--root", str(root), "--jobs", "1")
     assert first.returncode == 0, first.stdout + first.stderr
     # Not a terminal: one plain line per card instead of a progress bar.
@@ -74,8 +75,10 @@ def test_without_site_url_cards_print_without_qr_and_say_so(tmp_path):
 
     root = make_project("cards-overflow", tmp_path)
     (root / "mkdocs.yml").write_text("site_name: 无地址\n", encoding="utf-8")
-    (root / "checklists" / "cards.yml").write_text("cards:\n  - id: quick\n    source: long.quick\n", encoding="utf-8")
+    (root / "checklists" / "cards.yml").write_text("cards:\n  - id: quick\n    source: long.quick\n",
+                                                   encoding="utf-8")
     report = build_cards(load_project(root), tmp_path / "out", jobs=1, progress=False)
-    assert [(f.level, f.code, str(f.loc)) for f in report.findings] == [("warning", "cards.no-site-url", "mkdocs.yml:1")]
+    assert [(f.level, f.code, str(f.loc)) for f in report.findings] == [("warning", "cards.no-site-url",
+                                                                         "mkdocs.yml:1")]
     assert report.rendered == ["quick"]
     assert "扫码" not in pdf_text(tmp_path / "out" / "quick.pdf")

@@ -37,6 +37,7 @@ def test_no_second_page_is_written_and_no_sheet_without_it(overflow):
 def test_long_list_breaks_where_the_page_ends_instead_of_moving_whole(tmp_path):
     """The overflow is the excess only: the list starts on the first page and fills it."""
     import weasyprint
+
     from sopbook.cards.fit import PX_PER_MM, measure
     from sopbook.cards.fonts import require_cjk_font
     from sopbook.cards.html import card_html, stylesheet
@@ -67,7 +68,8 @@ def test_text_running_past_the_right_edge_is_an_overflow(tmp_path):
 
     root = make_project("cards-overflow", tmp_path)
     html = ('<section class="side" data-side="front"><div class="side-body">'
-            '<p style="white-space: nowrap">这一行不换行所以一定会超出卡片右边的边缘很远很远很远很远</p></div></section>')
+            '<p style="white-space: '
+            'nowrap">这一行不换行所以一定会超出卡片右边的边缘很远很远很远很远</p></div></section>')
     result = Renderer(root, stylesheet(root, require_cjk_font())).render(
         CardJob("wide", html, ("front",), str(tmp_path / "wide.pdf")))
     (over,) = result.overflows
@@ -86,7 +88,8 @@ def _jobs(root, tmp_path):
     jobs = []
     for card in project.cards:
         sources, _ = resolve_card(project, card)
-        jobs.append(CardJob(card.id, card_html(project, sources, None), sources.sides, str(tmp_path / f"{card.id}.pdf")))
+        jobs.append(CardJob(card.id, card_html(project, sources, None), sources.sides,
+                            str(tmp_path / f"{card.id}.pdf")))
     return jobs
 
 
@@ -95,20 +98,23 @@ def test_a_batch_checks_each_card_on_its_own_pages(tmp_path):
     # be measured exactly as alone, and must not take its neighbours' pages or PDFs with it.
     from pypdf import PdfReader
 
-    from cards_support import pdf_text, squash
     from sopbook.cards.fonts import require_cjk_font
     from sopbook.cards.html import stylesheet
     from sopbook.cards.pdf import Renderer
+
+    from cards_support import pdf_text, squash
 
     root = make_project("cards-overflow", tmp_path)
     renderer = Renderer(root, stylesheet(root, require_cjk_font()))
     jobs = _jobs(root, tmp_path)
     assert [j.card_id for j in jobs] == ["quick", "too-long"]
-    batch = renderer.render_batch(jobs + [jobs[0].__class__("quick-2", jobs[0].html, jobs[0].sides,
+    batch = renderer.render_batch([*jobs, jobs[0].__class__("quick-2", jobs[0].html, jobs[0].sides,
                                                             str(tmp_path / "quick-2.pdf"))])
     (tmp_path / "alone").mkdir()
-    alone = renderer.render(jobs[1].__class__("too-long", jobs[1].html, jobs[1].sides, str(tmp_path / "alone" / "x.pdf")))
-    assert [(r.card_id, r.ok, r.pages) for r in batch] == [("quick", True, 1), ("too-long", False, 2), ("quick-2", True, 1)]
+    alone = renderer.render(jobs[1].__class__("too-long", jobs[1].html, jobs[1].sides,
+                                              str(tmp_path / "alone" / "x.pdf")))
+    assert [(r.card_id, r.ok, r.pages) for r in batch] == [("quick", True, 1), ("too-long", False, 2),
+                                                           ("quick-2", True, 1)]
     assert [o.describe() for o in batch[1].overflows] == [o.describe() for o in alone.overflows]
     assert not (tmp_path / "too-long.pdf").exists()
     for card_id in ("quick", "quick-2"):

@@ -36,7 +36,8 @@ def test_any_sans_cjk_family_will_do(fc_list):
     assert fonts.require_cjk_font().family == "Acme Hei SC"
 
 
-@pytest.mark.parametrize("listing", ["", "Noto Serif CJK SC\t/f/serif.ttc\nNoto Sans Mono CJK SC\t/f/mono.ttc\n"])
+@pytest.mark.parametrize("listing", ["",
+                                     "Noto Serif CJK SC\t/f/serif.ttc\nNoto Sans Mono CJK SC\t/f/mono.ttc\n"])
 def test_no_sans_cjk_font_is_an_error_saying_what_to_install(fc_list, listing):
     fc_list(listing)
     with pytest.raises(fonts.FontMissing) as raised:
@@ -46,9 +47,10 @@ def test_no_sans_cjk_font_is_an_error_saying_what_to_install(fc_list, listing):
 
 
 def test_build_stops_before_rendering_when_the_font_is_missing(fc_list, tmp_path):
-    from cards_support import make_project
     from sopbook.cards import build_cards
     from sopbook.model.project import load_project
+
+    from cards_support import make_project
 
     fc_list("")
     project = load_project(make_project("cards", tmp_path))

@@ -5,11 +5,10 @@ import shutil
 import textwrap
 from pathlib import Path
 
-import pytest
-
-from cards_support import REPO
 from sopbook.checks.cards import check
 from sopbook.model.project import load_project
+
+from cards_support import REPO
 
 HANDBOOK = """\
 title: 测试手册
@@ -30,7 +29,8 @@ def project(tmp_path: Path, content: str, cards: str, handbook: str = HANDBOOK):
     return load_project(tmp_path)
 
 
-def checklist(items: list[str], confirmation: str | None = "客户签字确认", kind: str | None = "do-confirm") -> str:
+def checklist(items: list[str], confirmation: str | None = "客户签字确认",
+              kind: str | None = "do-confirm") -> str:
     lines = ["id: ch", "title: 章", "sections:", "  - id: s", "    title: 节", "    blocks:",
              "      - type: checklist", "        id: list", "        title: 清单"]
     if kind:
@@ -137,16 +137,18 @@ def test_lint_is_part_of_sopbook_check(tmp_path):
 
 
 def test_card_front_must_be_part_of_its_source(tmp_path):
-    from projects import chapter, write_project
     from sopbook.checks import run_checks
     from sopbook.model.project import load_project
+
+    from projects import chapter, write_project
 
     mots = """
         - type: mots
           id: mots
           title: 关键时刻
           mots:
-            - {id: mot-1, number: 1, title: 预约确认时刻, timing: 5分钟内, expectation: 确认, design: [短信], pain_points: [焦虑]}
+            - {id: mot-1, number: 1, title: 预约确认时刻, timing: 5分钟内, expectation: 确认,
+               design: [短信], pain_points: [焦虑]}
         - {type: checklist, id: other, title: 清单, kind: read-do, items: [一], confirmation: {text: 签字}}
     """
     write_project(tmp_path, chapter(mots), files={"checklists/c.yml": """\

@@ -5,8 +5,9 @@ import threading
 
 import pytest
 
-from cards_support import besides_placeholder, make_project
 from sopbook.cards.parallel import _context, worker_count
+
+from cards_support import besides_placeholder, make_project
 
 
 def test_worker_count_is_bounded_by_the_cards_to_render():

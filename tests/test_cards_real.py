@@ -12,7 +12,8 @@ from cards_support import A6_PT, REPO, card_items, pdf_text, squash
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(not list((REPO / "checklists").glob("*.yml")), reason="no cards defined in checklists/ yet"),
+    pytest.mark.skipif(not list((REPO / "checklists").glob("*.yml")),
+                       reason="no cards defined in checklists/ yet"),
 ]
 
 
@@ -107,4 +108,5 @@ def test_real_card_index_links_each_sheet_where_it_is_built(real, directory_urls
     assert [out / unquote(href) for href in links] == report.sheets
     for chapter_id in ("delivery", "mobile-experience"):
         title = escape(project.chapter(chapter_id).title)
-        assert re.search(rf'<h2 class="sb-heading">{re.escape(title)}</h2><p class="sb-card-sheet"><a href="a4/', html)
+        assert re.search(rf'<h2 class="sb-heading">{re.escape(title)}</h2><p class="sb-card-sheet"><a '
+                         rf'href="a4/', html)

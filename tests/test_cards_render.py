@@ -42,7 +42,7 @@ def test_card_text_holds_every_item_and_the_footer(cards):
     handbook = cards.project.handbook
     for card in cards.project.cards:
         reader_pages = [0, 1] if card.back else [0]
-        for page, ref in zip(reader_pages, [card.source, *card.back]):
+        for page, ref in zip(reader_pages, [card.source, *card.back], strict=False):
             text = squash(pdf_text(_pdf(cards, card.id), page))
             for item in card_items(cards.project.resolve(ref).node):
                 assert squash(item) in text, (card.id, ref, item)
@@ -70,7 +70,8 @@ def test_timed_procedure_shows_minute_marks_for_each_step(cards):
 def test_card_kind_is_shown(cards):
     assert "READ-DO" in pdf_text(_pdf(cards, "delivery-sop"), 0)
     assert "DO-CONFIRM" in pdf_text(_pdf(cards, "verify-other"))  # the checklist's own kind
-    assert "READ-DO" not in pdf_text(_pdf(cards, "kpis")) and "DO-CONFIRM" not in pdf_text(_pdf(cards, "kpis"))
+    assert "READ-DO" not in pdf_text(_pdf(cards, "kpis")) and "DO-CONFIRM" not in pdf_text(_pdf(cards,
+                                                                                                "kpis"))
 
 
 def test_deadlines_on_recovery_and_nps_cards(cards):
@@ -92,14 +93,16 @@ def test_cjk_font_is_embedded_and_subset(cards):
                 font = font.get_object()
                 descendant = font["/DescendantFonts"][0].get_object()
                 descriptor = descendant["/FontDescriptor"].get_object()
-                fonts[str(font["/BaseFont"])] = any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
+                fonts[str(font["/BaseFont"])] = any(k in descriptor for k in ("/FontFile", "/FontFile2",
+                                                                              "/FontFile3"))
         assert fonts and all(fonts.values()), (card.id, fonts)
         assert all(re.match(r"/[A-Z]{6}\+Noto-Sans-CJK", name) for name in fonts), fonts  # subset tag
 
 
 @pytest.mark.skipif(shutil.which("pdffonts") is None, reason="poppler-utils not installed")
 def test_pdffonts_reports_embedded_subset_fonts(cards):
-    listing = subprocess.run(["pdffonts", str(_pdf(cards, "nps"))], capture_output=True, text=True, check=True).stdout
+    listing = subprocess.run(["pdffonts", str(_pdf(cards, "nps"))],
+                             capture_output=True, text=True, check=True).stdout
     rows = [line.split() for line in listing.splitlines()[2:]]
     assert rows and all(row[-5:-2] == ["yes", "yes", "yes"] for row in rows), listing  # emb sub uni
 
@@ -115,9 +118,11 @@ def test_qr_code_opens_the_cards_section(cards):
     assert card_url(cards.project, sources, url) == "https://handbook.example.invalid/sop/delivery/#golden-sop"
 
 
-@pytest.mark.skipif(not (shutil.which("zbarimg") and shutil.which("pdftoppm")), reason="zbar-tools not installed")
+@pytest.mark.skipif(not (shutil.which("zbarimg") and shutil.which("pdftoppm")),
+                    reason="zbar-tools not installed")
 def test_printed_qr_code_scans_to_the_section(cards, tmp_path):
-    subprocess.run(["pdftoppm", "-r", "150", "-png", str(_pdf(cards, "recovery")), str(tmp_path / "card")], check=True)
+    subprocess.run(["pdftoppm", "-r", "150", "-png", str(_pdf(cards, "recovery")), str(tmp_path / "card")],
+                   check=True)
     for png in sorted(tmp_path.glob("card-*.png")):  # front and back both carry it
         scanned = subprocess.run(["zbarimg", "-q", "--raw", str(png)], capture_output=True, text=True).stdout
         assert scanned.strip() == "https://handbook.example.invalid/sop/mobile/#detractor-recovery", png
@@ -132,7 +137,8 @@ def test_qr_slot_is_filled_by_the_renderer_only():
     filled = fill_qr_slots(f"<p>{slot}</p>")
     assert filled.startswith("<p><svg") and "sopbook-qr" not in filled
     # Escaped content that merely looks like a slot stays text.
-    assert fill_qr_slots("&lt;sopbook-qr data-url=&#34;x&#34;&gt;") == "&lt;sopbook-qr data-url=&#34;x&#34;&gt;"
+    escaped = "&lt;sopbook-qr data-url=&#34;x&#34;&gt;"
+    assert fill_qr_slots(escaped) == escaped
 
 
 def test_hostile_content_is_printed_as_text_and_fetches_nothing(cards):
@@ -154,7 +160,8 @@ def test_one_a4_sheet_per_card_file_holding_its_cards_in_file_order(cards):
     from pypdf import PdfReader
 
     # checklists/delivery.yml and checklists/mobile.yml, in a subfolder apart from the card PDFs.
-    assert [p.relative_to(cards.out).as_posix() for p in cards.report.sheets] == ["a4/delivery.pdf", "a4/mobile.pdf"]
+    assert [p.relative_to(cards.out).as_posix() for p in cards.report.sheets] == ["a4/delivery.pdf",
+                                                                                  "a4/mobile.pdf"]
     assert sorted(p.name for p in (cards.out / "a4").iterdir()) == ["delivery.pdf", "mobile.pdf"]
     assert cards.report.imposed == ["delivery", "mobile"]
     assert not (cards.out / "all-cards-a4.pdf").exists()
@@ -163,7 +170,8 @@ def test_one_a4_sheet_per_card_file_holding_its_cards_in_file_order(cards):
     for name, ids in files.items():
         sheet = cards.out / "a4" / f"{name}.pdf"
         text = squash(pdf_text(sheet))
-        order = [text.index(f"{card_id}{squash(cards.project.handbook.title)}") for card_id in ids]  # card footers
+        footer = squash(cards.project.handbook.title)
+        order = [text.index(f"{card_id}{footer}") for card_id in ids]  # card footers
         assert order == sorted(order), (name, order)
         others = {c.id for c in cards.project.cards} - set(ids)
         assert not any(f"{card_id}{squash(cards.project.handbook.title)}" in text for card_id in others), name
@@ -172,7 +180,8 @@ def test_one_a4_sheet_per_card_file_holding_its_cards_in_file_order(cards):
         assert PdfReader(sheet).metadata.title == f"{cards.project.handbook.title} · {chapter} · 检查卡 A4"
     # Each card's text is on its sheet, as on its own PDF.
     assert "确认“刹车正常了吗?”→点头确认" in squash(pdf_text(cards.out / "a4" / "delivery.pdf"))
-    assert re.search("推荐者.*7天内.*被动者.*3天内.*贬损者.*24小时内", squash(pdf_text(cards.out / "a4" / "mobile.pdf")))
+    assert re.search("推荐者.*7天内.*被动者.*3天内.*贬损者.*24小时内",
+                     squash(pdf_text(cards.out / "a4" / "mobile.pdf")))
 
 
 def test_sheet_is_a4_with_four_cards_a_side_and_backs_behind_their_fronts(cards):
@@ -230,7 +239,8 @@ def test_sheet_has_crop_marks_outside_the_bleed():
     grid = (SHEET.margin_x - SHEET.bleed) * MM, (SHEET.sheet_w - SHEET.margin_x + SHEET.bleed) * MM
     for x1, y1, x2, y2 in marks:
         inside_x = grid[0] < min(x1, x2) and max(x1, x2) < grid[1]
-        inside_y = (SHEET.margin_y - SHEET.bleed) * MM < min(y1, y2) and max(y1, y2) < (SHEET.sheet_h - SHEET.margin_y + SHEET.bleed) * MM
+        inside_y = ((SHEET.margin_y - SHEET.bleed) * MM < min(y1, y2)
+                    and max(y1, y2) < (SHEET.sheet_h - SHEET.margin_y + SHEET.bleed) * MM)
         assert not (inside_x and inside_y)
     # Cards are placed at 100 %: text on the sheet is as large as on the A6 card.
     assert right - left == pytest.approx((SHEET.card_w - 2 * SHEET.crop) * MM)
@@ -256,7 +266,8 @@ def _runs(pdf, page: int) -> list[tuple[str, float, str]]:
 
     def visit(text, cm, tm, font, size):
         if text.strip():
-            runs.append((text.strip(), size * abs(tm[3]) * abs(cm[3]), str(font.get("/BaseFont", "")) if font else ""))
+            runs.append((text.strip(), size * abs(tm[3]) * abs(cm[3]),
+                         str(font.get("/BaseFont", "")) if font else ""))
 
     PdfReader(pdf).pages[page].extract_text(visitor_text=visit)
     return runs
@@ -268,7 +279,8 @@ def test_body_text_is_at_least_10pt_and_titles_are_bold(cards):
     handbook = cards.project.handbook
     for card in cards.project.cards:
         heading = squash(resolve_card(cards.project, card)[0].title)[:4]
-        footer = squash(f"{card.id}{handbook.title}版本{handbook.version}·修订{handbook.revised.isoformat()}·扫码看手册详解→")
+        footer = squash(f"{card.id}{handbook.title}版本{handbook.version}"
+                        f"·修订{handbook.revised.isoformat()}·扫码看手册详解→")
         for page in range(2 if card.back else 1):
             runs = _runs(_pdf(cards, card.id), page)
             small = [text for text, size, _ in runs if size < 9.95 and squash(text) not in footer]

@@ -6,9 +6,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from projects import chapter, write_project
 from sopbook.checks import run_checks
 from sopbook.model.project import load_project
+
+from projects import chapter, write_project
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -43,7 +44,8 @@ def test_step_minutes_that_do_not_add_up_name_the_procedure(tmp_path):
 
 
 def test_steps_that_add_up_are_silent(tmp_path):
-    write_project(tmp_path, chapter(SOP.replace("s4, title: 惊喜制造, minutes: 2", "s4, title: 惊喜制造, minutes: 3")))
+    write_project(tmp_path, chapter(SOP.replace("s4, title: 惊喜制造, minutes: 2",
+                                                "s4, title: 惊喜制造, minutes: 3")))
     assert lines(tmp_path, "timings") == []
 
 
@@ -99,7 +101,8 @@ def test_claimed_count_with_nothing_listed(tmp_path):
     """)
     (f,) = findings(tmp_path, "completeness.claimed")
     assert str(f).splitlines()[0] == (
-        "content/ch.yml:4:5: error: '特斯拉惊喜制造的六大招式' claims 6, but 0 are listed (claimed 6, found 0)")
+        "content/ch.yml:4:5: error: '特斯拉惊喜制造的六大招式' claims 6, but 0 are listed (claimed 6, "
+        "found 0)")
 
 
 def test_pending_heading_is_listed_not_failed(tmp_path):
@@ -163,7 +166,8 @@ def test_correct_calculation_is_silent(tmp_path):
           id: clv
           title: CLV
           op: sum
-          inputs: [{label: a, value: ¥10万}, {label: b, value: ¥40万}, {label: c, value: ¥120万}, {label: d, value: ¥250万}]
+          inputs: [{label: a, value: ¥10万}, {label: b, value: ¥40万},
+                   {label: c, value: ¥120万}, {label: d, value: ¥250万}]
           result: ¥420万
     """))
     assert lines(tmp_path, "arithmetic") == []
@@ -190,7 +194,8 @@ def test_reference_to_missing_id_names_it_and_the_closest(tmp_path):
 
 def test_trainer_page_reference_is_checked_with_file_and_line(tmp_path):
     write_project(tmp_path, chapter("- {type: checklist, id: brakes, title: 刹车系统, items: [踩刹车]}"),
-                  files={"docs/trainers/day1.md": "# 第一课\n\n先看 {{ ref('ch.brakes') }}。\n再看 {{ ref('ch.brake') }}。\n"})
+                  files={"docs/trainers/day1.md": "# 第一课\n\n先看 {{ ref('ch.brakes') }}。\n"
+                         "再看 {{ ref('ch.brake') }}。\n"})
     assert lines(tmp_path, "references") == [
         "docs/trainers/day1.md:4:4: error: ref('ch.brake') points to an id that does not exist"]
 
@@ -202,7 +207,8 @@ def test_mot_window_against_a_case_timeline(tmp_path):
           title: 移动服务的五大关键时刻
           mots:
             - {id: mot-2, number: 2, title: 到达前通知时刻, timing: 技师到达前15分钟, expectation: 了解进度,
-               design: [GPS实时位置分享], pain_points: [等待不确定], window: {anchor: arrival, start: -15, end: -15}}
+               design: [GPS实时位置分享], pain_points: [等待不确定],
+               window: {anchor: arrival, start: -15, end: -15}}
         - type: timeline
           id: wang
           title: 王先生
@@ -236,7 +242,8 @@ def test_acknowledged_finding_is_reported_but_does_not_fail(tmp_path):
 
 def test_cli_exit_code_and_json(tmp_path):
     write_project(tmp_path, chapter(SOP))
-    cli = subprocess.run([sys.executable, "-m", "sopbook.cli", "--root", str(tmp_path), "check", "--format", "json"],
+    cli = subprocess.run([sys.executable, "-m", "sopbook.cli", "--root", str(tmp_path), "check", "--format",
+                          "json"],
                          capture_output=True, text=True)
     assert cli.returncode == 1
     data = json.loads(cli.stdout)

@@ -6,11 +6,12 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
-from projects import chapter, write_project
-from sopbook.web import pages as web_pages
 from sopbook.cards.html import card_html
 from sopbook.model.cards import resolve_card
 from sopbook.model.project import load_project
+from sopbook.web import pages as web_pages
+
+from projects import chapter, write_project
 
 REPO = Path(__file__).resolve().parents[1]
 

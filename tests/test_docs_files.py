@@ -13,11 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from projects import chapter, write_project
 from sopbook.build import BuildFailed, build, build_web
 from sopbook.checks import run_checks
 from sopbook.cli import main
 from sopbook.model.project import load_project
+
+from projects import chapter, write_project
 
 REPO = Path(__file__).resolve().parent.parent
 MKDOCS = "site_name: t\ndocs_dir: docs\ntheme: {name: material, font: false}\nplugins: [search, sopbook]\n"

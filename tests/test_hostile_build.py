@@ -7,7 +7,6 @@ half-way) and cards are off, so these tests take milliseconds.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import textwrap
@@ -17,9 +16,10 @@ from pathlib import Path
 import pytest
 
 import sopbook.build
-from projects import chapter, write_project
 from sopbook.build import BuildFailed, build, build_lock
 from sopbook.cli import main
+
+from projects import chapter, write_project
 
 BROKEN = "id: ch\ntitle: 交付\nsections:\n\t- id: s\n"
 
@@ -99,14 +99,14 @@ def test_a_successful_build_swaps_in_and_sweeps_what_killed_builds_left(project,
     build(project, cards=False)
     assert (project / "site" / "index.html").read_text(encoding="utf-8") == "<h1>新</h1>"
     assert not (project / "site" / "marker.txt").exists()
-    assert sorted(p.name for p in project.iterdir() if p.name.startswith("site")) == ["site", "site.tmp-notes"]
+    assert sorted(p.name for p in project.iterdir() if p.name.startswith("site")) == ["site",
+                                                                                      "site.tmp-notes"]
 
 
 def test_a_second_build_while_one_runs_is_refused_with_a_message(project, monkeypatch):
     monkeypatch.setattr(sopbook.build, "build_web", fake_web)
-    with build_lock(project):
-        with pytest.raises(BuildFailed) as info:
-            build(project, cards=False)
+    with build_lock(project), pytest.raises(BuildFailed) as info:
+        build(project, cards=False)
     assert info.value.stage == "lock"
     assert [f.message for f in info.value.findings] == ["another sopbook build of this project is running"]
     assert_previous_site_intact(project)
@@ -128,7 +128,8 @@ def test_a_build_running_in_another_process_blocks_the_cli_build(project):
         while not ready.exists():
             assert holder.poll() is None and time.monotonic() < deadline, "lock holder did not start"
             time.sleep(0.05)
-        cli = subprocess.run([sys.executable, "-m", "sopbook.cli", "--root", str(project), "build", "--no-cards"],
+        cli = subprocess.run([sys.executable, "-m", "sopbook.cli", "--root", str(project), "build",
+                              "--no-cards"],
                              capture_output=True, text=True, timeout=60)
     finally:
         holder.kill()
@@ -141,7 +142,8 @@ def test_a_build_running_in_another_process_blocks_the_cli_build(project):
 
 
 @pytest.mark.parametrize("signal_name", ["SIGTERM", "SIGKILL"])
-def test_a_build_killed_half_way_leaves_the_site_and_the_next_build_sweeps_up(project, monkeypatch, signal_name):
+def test_a_build_killed_half_way_leaves_the_site_and_the_next_build_sweeps_up(project, monkeypatch,
+                                                                              signal_name):
     import signal
 
     started = project / "writing"
@@ -168,7 +170,8 @@ def test_a_build_killed_half_way_leaves_the_site_and_the_next_build_sweeps_up(pr
     finally:
         runner.kill()
     assert (project / "site" / "marker.txt").read_text(encoding="utf-8") == "previous good build"
-    assert [p.name for p in project.glob("site.tmp-*")] == [f"site.tmp-{runner.pid}"]  # killed: no cleanup ran
+    # killed: no cleanup ran
+    assert [p.name for p in project.glob("site.tmp-*")] == [f"site.tmp-{runner.pid}"]
     monkeypatch.setattr(sopbook.build, "build_web", fake_web)
     build(project, cards=False)
     assert (project / "site" / "index.html").exists()
@@ -189,7 +192,8 @@ def test_cli_check_on_broken_yaml_exits_1_with_the_location_and_no_traceback(pro
 
 
 def test_cli_check_json_gives_file_line_col(project, capsys):
-    (project / "content" / "ch.yml").write_text("id: ch\ntitle: 交付\nsections: [{id: s, title: t, minuts: 2}]\n",
+    (project / "content" / "ch.yml").write_text("id: ch\ntitle: 交付\n"
+                                                "sections: [{id: s, title: t, minuts: 2}]\n",
                                                 encoding="utf-8")
     assert main(["--root", str(project), "check", "--format", "json"]) == 1
     (finding,) = json.loads(capsys.readouterr().out)["findings"]
@@ -221,7 +225,8 @@ def test_an_unexpected_error_is_one_line_and_the_traceback_only_with_debug(proje
     assert main(["--root", str(project), "check"]) == 1
     out, err = capsys.readouterr()
     assert err.splitlines() == ["sopbook: error: RuntimeError: boom in a check",
-                                "sopbook: this is a bug in sopbook, not in your content: run the same command "
+                                "sopbook: this is a bug in sopbook, not in your content: "
+                                "run the same command "
                                 "again with --debug and report the traceback it prints"]
     assert "Traceback" not in out + err
     with pytest.raises(RuntimeError, match="boom in a check"):  # --debug: Python's traceback, before or after

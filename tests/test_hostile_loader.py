@@ -10,10 +10,11 @@ import tracemalloc
 
 import pytest
 
-from projects import HANDBOOK, chapter, write_project
 from sopbook.checks import run_checks
 from sopbook.findings import LoadFailed
 from sopbook.model.project import load_project
+
+from projects import HANDBOOK, chapter, write_project
 
 
 def findings_of(root):
@@ -92,7 +93,8 @@ SCHEMA = {
         "    hint: write each entry on its own '- ' line, or [a, b]"),
     "number expected": (
         chapter("- {type: procedure, id: p, title: 流程, steps: [{id: a, title: 第一步, minutes: 五分钟}]}"),
-        "content/ch.yml:7:73: error: sections[0].blocks[0].steps[0].minutes: expected a number, got '五分钟'\n"
+        "content/ch.yml:7:73: error: sections[0].blocks[0].steps[0].minutes: expected a number, "
+        "got '五分钟'\n"
         "    hint: write a plain number, e.g. 5 or 2.5"),
     "text expected, got a number": (
         "id: ch\ntitle: 2024\nsections: []\n",
@@ -104,13 +106,16 @@ SCHEMA = {
         '    hint: quote it if it is text, e.g. "2024"'),
     "mapping expected": (
         chapter("- {type: checklist, id: c, title: 清单, items: [a], confirmation: 点头}"),
-        "content/ch.yml:7:57: error: sections[0].blocks[0].confirmation: expected a mapping of fields, got '点头'\n"
+        "content/ch.yml:7:57: error: sections[0].blocks[0].confirmation: expected a mapping of fields, "
+        "got '点头'\n"
         "    hint: write it as key: value lines"),
     "text or mapping expected (a union): one error, not one per shape": (
         chapter("- {type: list, items: [[a]]}"),
-        "content/ch.yml:7:30: error: sections[0].blocks[0].items[0]: expected a mapping of fields or text, got a list"),
+        "content/ch.yml:7:30: error: sections[0].blocks[0].items[0]: expected a mapping of fields or text, "
+        "got a list"),
     "missing required field": (
-        chapter("- type: procedure\n  id: p\n  title: 流程\n  steps:\n    - title: 第一步\n      minutes: 2\n"),
+        chapter("- type: procedure\n  id: p\n  title: 流程\n  steps:\n    - title: 第一步\n      minutes: "
+                "2\n"),
         "content/ch.yml:11:13: error: sections[0].blocks[0].steps[0].id: required field missing\n"
         "    hint: add it; `sopbook schema` writes the JSON Schema that lists every field"),
     "misspelt field is one error, not also 'missing'": (
@@ -142,7 +147,8 @@ def test_schema_mistakes_are_one_located_error(tmp_path, text, expected):
 
 
 def test_load_error_in_the_handbook_and_a_card_file_are_located_too(tmp_path):
-    write_project(tmp_path, chapter("- 文字"), handbook=HANDBOOK.replace("revised: 2026-11-01", "revised: 上个月"),
+    write_project(tmp_path, chapter("- 文字"), handbook=HANDBOOK.replace("revised: 2026-11-01",
+                                                                       "revised: 上个月"),
                   files={"checklists/cards.yml": "cards:\n  - {id: c, sorce: ch.x}\n"})
     assert [str(f).splitlines()[0] for f in findings_of(tmp_path)] == [
         "handbook.yml:3:1: error: revised: expected a date like 2026-11-23, got 上个月",
@@ -260,14 +266,16 @@ def test_billion_laughs_is_refused_within_bounded_memory(tmp_path):
 
 def test_an_anchor_inside_itself_is_refused(tmp_path):
     write_chapter(tmp_path, "id: ch\ntitle: t\nsections: &s [{id: s, title: t, sections: *s}]\n")
-    assert errors_of(tmp_path) == ["content/ch.yml:3:11: error: an anchor is used inside itself (recursive alias)\n"
+    assert errors_of(tmp_path) == ["content/ch.yml:3:11: error: "
+                                   "an anchor is used inside itself (recursive alias)\n"
                                    "    hint: replace the alias (*name) with the text it stands for"]
 
 
 def test_anchors_stacked_deeper_than_any_document_are_refused(tmp_path):
     # 30 anchors, each 40 lists deep around the one before: 1,200 deep once expanded (RecursionError)
     nested = "[" * 40 + "{}" + "]" * 40
-    lines = [f"a0: &a0 {nested.format('x')}"] + [f"a{n}: &a{n} {nested.format(f'*a{n - 1}')}" for n in range(1, 30)]
+    lines = [f"a0: &a0 {nested.format('x')}"] + [f"a{n}: &a{n} {nested.format(f'*a{n - 1}')}"
+                                                 for n in range(1, 30)]
     write_chapter(tmp_path, "\n".join(lines) + "\n")
     assert [str(f).splitlines()[0] for f in findings_of(tmp_path)] == [
         "content/ch.yml:1:5: error: lists and mappings nest more than 64 deep once aliases are expanded"]
@@ -334,8 +342,10 @@ def test_a_huge_number_is_an_error_not_a_crash(tmp_path):
 def test_infinite_or_nan_minutes_never_reach_the_checks(tmp_path, value, message):
     # inf minutes crashed the step-sum check (OverflowError); nan compared false and passed it silently
     write_chapter(tmp_path, chapter(
-        f"- {{type: procedure, id: p, title: 流程, total_minutes: 15, steps: [{{id: a, title: 一, minutes: {value}}}]}}"))
-    assert [f.message for f in findings_of(tmp_path)] == [f"sections[0].blocks[0].steps[0].minutes: {message}"]
+        f"- {{type: procedure, id: p, title: 流程, total_minutes: 15, steps: [{{id: a, title: 一, "
+        f"minutes: {value}}}]}}"))
+    messages = [f.message for f in findings_of(tmp_path)]
+    assert messages == [f"sections[0].blocks[0].steps[0].minutes: {message}"]
 
 
 def test_calculations_with_enormous_numbers_are_checked_not_crashed(tmp_path):
@@ -367,7 +377,8 @@ def test_utf16_file_says_utf16(tmp_path):
 
 
 def test_bom_and_crlf_keep_text_and_line_numbers(tmp_path):
-    text = "\ufeffid: ch\r\ntitle: 交付\r\nsections:\r\n  - id: s\r\n    title: 小节\r\n    blocks: [文字]\r\n  - id: Bad\r\n"
+    text = ("\ufeffid: ch\r\ntitle: 交付\r\nsections:\r\n  - id: s\r\n    title: 小节\r\n"
+            "    blocks: [文字]\r\n  - id: Bad\r\n")
     write_chapter(tmp_path, text.encode("utf-8"))
     assert [str(f).splitlines()[0] for f in findings_of(tmp_path)] == [
         "content/ch.yml:7:5: error: sections[1].id: invalid id 'Bad'",
@@ -378,13 +389,15 @@ def test_bom_and_crlf_keep_text_and_line_numbers(tmp_path):
 
 def test_control_characters_are_located(tmp_path):
     write_chapter(tmp_path, "id: ch\ntitle: 交\x00付\nsections: []\n")
-    assert errors_of(tmp_path) == ["content/ch.yml:2:9: error: invalid character U+0000 (a control character)\n"
+    assert errors_of(tmp_path) == ["content/ch.yml:2:9: error: "
+                                   "invalid character U+0000 (a control character)\n"
                                    "    hint: delete it; it is invisible in most editors"]
 
 
 @pytest.mark.parametrize("char", ["\u2028", "\u2029", "\x85"])
 def test_unicode_line_separators_are_refused_not_folded_into_spaces(tmp_path, char):
-    # PyYAML ends a line there (YAML 1.1): 交付<LS>管理 would load as 交付 管理 and every line after would shift
+    # PyYAML ends a line there (YAML 1.1): 交付<LS>管理 would load as 交付 管理 and every line
+    # after would shift
     write_chapter(tmp_path, f"id: ch\ntitle: 交付{char}管理\nsections: []\n")
     assert errors_of(tmp_path) == [
         f"content/ch.yml:2:10: error: invisible line separator U+{ord(char):04X} in the text\n"
@@ -394,7 +407,8 @@ def test_unicode_line_separators_are_refused_not_folded_into_spaces(tmp_path, ch
 def test_a_bom_in_the_middle_of_a_file_is_named(tmp_path):
     write_chapter(tmp_path, "id: ch\ntitle: 交付\n\ufeffsections: []\n")
     assert errors_of(tmp_path) == [
-        "content/ch.yml:3:1: error: \\ufeffsections: unknown field '\\ufeffsections': it contains an invisible "
+        "content/ch.yml:3:1: error: \\ufeffsections: unknown field '\\ufeffsections': "
+        "it contains an invisible "
         "character (U+FEFF ZERO WIDTH NO-BREAK SPACE)\n"
         "    hint: delete the invisible character; indent with ordinary spaces"]
 
@@ -402,7 +416,8 @@ def test_a_bom_in_the_middle_of_a_file_is_named(tmp_path):
 def test_full_width_space_used_to_indent_is_named(tmp_path):
     write_chapter(tmp_path, "id: ch\ntitle: 交付\nsections:\n\u3000- id: s\n")
     assert [str(f).splitlines()[0] for f in findings_of(tmp_path)][-1] == (
-        "content/ch.yml:4:1: error: \\u3000- id: unknown field '\\u3000- id': it contains an invisible character "
+        "content/ch.yml:4:1: error: \\u3000- id: unknown field '\\u3000- id': "
+        "it contains an invisible character "
         "(U+3000 IDEOGRAPHIC SPACE)")
 
 
@@ -446,21 +461,26 @@ def test_full_width_times_targets_deadlines_and_amounts_read_correctly(tmp_path)
     ("9:00:00", "expected a time like 9:00 or 20:30, got '9:00:00'"),
 ])
 def test_times_that_are_not_times_are_located_errors(tmp_path, written, message):
-    write_chapter(tmp_path, chapter(f"- {{type: timeline, id: t, title: 线, events: [{{time: {written}, text: a}}]}}"))
+    write_chapter(tmp_path,
+                  chapter(f"- {{type: timeline, id: t, title: 线, events: [{{time: {written}, text: a}}]}}"))
     assert [str(f) for f in findings_of(tmp_path)] == [
         f"content/ch.yml:7:53: error: sections[0].blocks[0].events[0].time: {message}"]
 
 
 def test_full_width_minutes_are_a_clear_error(tmp_path):
-    write_chapter(tmp_path, chapter("- {type: procedure, id: p, title: 流程, steps: [{id: a, title: 一, minutes: １５}]}"))
+    write_chapter(tmp_path,
+                  chapter("- {type: procedure, id: p, title: 流程, steps: [{id: a, title: 一, minutes: "
+                          "１５}]}"))
     assert errors_of(tmp_path) == [
-        "content/ch.yml:7:71: error: sections[0].blocks[0].steps[0].minutes: '１５' is written with full-width digits\n"
+        "content/ch.yml:7:71: error: sections[0].blocks[0].steps[0].minutes: "
+        "'１５' is written with full-width digits\n"
         "    hint: write it as 15"]
 
 
 def test_numbers_in_text_cells_keep_their_written_form(tmp_path):
     # YAML reads 1.50 as the float 1.5; a price cell must still say 1.50
-    write_chapter(tmp_path, chapter("- {type: table, columns: [项目, 值], rows: [[价格, 1.50], [倍数, 1.5e3], [次数, 007], [整数, +5]]}"))
+    write_chapter(tmp_path, chapter("- {type: table, columns: [项目, 值], rows: [[价格, 1.50], [倍数, "
+                                    "1.5e3], [次数, 007], [整数, +5]]}"))
     rows = load_project(tmp_path).chapters[0].sections[0].blocks[0].rows
     assert rows == [["价格", "1.50"], ["倍数", "1.5e3"], ["次数", "007"], ["整数", "+5"]]
 
@@ -496,7 +516,8 @@ def test_markup_and_template_syntax_load_verbatim(tmp_path):
 
 def test_a_content_file_linking_outside_the_project_is_refused(tmp_path):
     secret = tmp_path / "secret.yml"
-    secret.write_text("id: secret\ntitle: 私密\nsections: [{id: s, title: t, blocks: [口令]}]\n", encoding="utf-8")
+    secret.write_text("id: secret\ntitle: 私密\nsections: [{id: s, title: t, blocks: [口令]}]\n",
+                      encoding="utf-8")
     root = write_project(tmp_path / "project", chapter("- 文字"))
     os.symlink(secret, root / "content" / "leak.yml")
     assert [str(f) for f in findings_of(root)] == [

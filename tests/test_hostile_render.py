@@ -17,8 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from cards_support import pdf_text, squash
 from sopbook.source.yaml_loader import parse_yaml
+
+from cards_support import pdf_text, squash
 from test_property_loader import _plain, dump
 
 pytestmark = pytest.mark.slow
@@ -58,7 +59,8 @@ def hostile_project(where: Path, text_for) -> Path:
 
     for name in ("handbook.yml", "content/hostile.yml", "checklists/cards.yml"):
         path = root / name
-        path.write_text(dump(inject(_plain(parse_yaml(path.read_text(encoding="utf-8"), name)))), encoding="utf-8")
+        path.write_text(dump(inject(_plain(parse_yaml(path.read_text(encoding="utf-8"), name)))),
+                        encoding="utf-8")
     return root
 
 
@@ -122,12 +124,14 @@ def test_no_page_runs_or_loads_anything_from_content(site):
             v = value.strip().lower()
             if attr.startswith("on") and "alert" in v:
                 live.append((name, f"<{tag} {attr}>", value))
-            if attr in ("href", "src", "action", "formaction", "data") and v.startswith(("javascript:", "data:text")):
+            if attr in ("href", "src", "action", "formaction", "data") and v.startswith(
+                    ("javascript:", "data:text")):
                 live.append((name, f"<{tag} {attr}>", value))
             if tag == "img" and attr == "src" and v in ("x", "file:///etc/passwd", "http://example.com/x.png"):
                 live.append((name, f"<{tag} {attr}>", value))
     kinds = sorted({f"{what}={value[:40]!r}" for _, what, value in live})
-    assert live == [], f"{len(live)} live elements from content on {len({p for p, _, _ in live})} pages: {kinds}"
+    on_pages = len({p for p, _, _ in live})
+    assert live == [], f"{len(live)} live elements from content on {on_pages} pages: {kinds}"
 
 
 def test_every_page_shows_the_markup_as_the_text_it_is(site):

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from projects import chapter, write_project
 from sopbook.findings import LoadFailed
 from sopbook.model.project import load_project
+
+from projects import chapter, write_project
 
 
 def errors_of(root) -> list[str]:
@@ -81,7 +82,8 @@ def test_every_error_in_every_file_is_reported_at_once(tmp_path):
     """), files={"content/other.yml": "id: other\ntitle: x\nsections: [}\n"})
     messages = errors_of(tmp_path)
     assert len(messages) == 3, messages
-    assert messages[0].startswith("content/ch.yml:7:9: error: sections[0].blocks[0]: unknown block type 'kpi'")
+    assert messages[0].startswith("content/ch.yml:7:9: error: sections[0].blocks[0]: "
+                                  "unknown block type 'kpi'")
     assert messages[1] == "content/ch.yml:10:9: error: sections[0].blocks[1].id: invalid id 'Bad_Id'"
     assert messages[2].startswith("content/other.yml:3:12: error: invalid YAML")
 
@@ -102,7 +104,8 @@ def test_bom_and_crlf_are_harmless(tmp_path):
 def test_alias_bomb_is_refused(tmp_path):
     bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
         f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, "
-        f"*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n" for i in range(8))
+        f"*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n"
+        for i in range(8))
     write_project(tmp_path, bomb)
     (message,) = errors_of(tmp_path)
     assert "document expands to more than 200,000 nodes" in message
@@ -147,7 +150,8 @@ def test_duplicate_id_in_a_chapter(tmp_path):
 
 def test_question_mark_inside_a_flow_mapping_is_text(tmp_path):
     write_project(tmp_path, chapter("""
-        - {type: checklist, id: c, title: 刹车系统, items: [踩刹车], confirmation: {question: 刹车正常了吗?, expected: 点头确认}}
+        - {type: checklist, id: c, title: 刹车系统, items: [踩刹车],
+           confirmation: {question: 刹车正常了吗?, expected: 点头确认}}
     """))
     assert load_project(tmp_path).index["ch.c"].node.confirmation.question == "刹车正常了吗?"
 

@@ -7,10 +7,11 @@ import datetime
 
 import pytest
 
-from projects import HANDBOOK, chapter, write_project
 from sopbook.checks import run_checks
 from sopbook.findings import LoadFailed
 from sopbook.model.project import load_project
+
+from projects import HANDBOOK, chapter, write_project
 
 
 def errors(root) -> list[str]:
@@ -25,7 +26,8 @@ def errors(root) -> list[str]:
     ("0", "a number (0)"), ("no", "'no'"),
 ])
 def test_a_flag_is_true_or_false_only(tmp_path, written, described):
-    write_project(tmp_path, f"id: ch\ntitle: 章\nsections:\n  - id: s\n    title: 节\n    pending: {written}\n")
+    write_project(tmp_path, f"id: ch\ntitle: 章\nsections:\n  - id: s\n    title: "
+                  f"节\n    pending: {written}\n")
     assert errors(tmp_path) == [f"content/ch.yml:6:5: error: sections[0].pending: expected true or false, "
                                 f"got {described}\n    hint: write true or false"]
 
@@ -78,7 +80,8 @@ def test_minutes_whose_sum_would_overflow_are_located_errors(tmp_path):
             - {id: b, title: 二, minutes: 1.0e308}
     """))
     assert errors(tmp_path) == [
-        f"content/ch.yml:{line}:31: error: sections[0].blocks[0].steps[{n}].minutes: expected a number at most "
+        f"content/ch.yml:{line}:31: error: sections[0].blocks[0].steps[{n}].minutes: "
+        f"expected a number at most "
         f"1440, got 1.0e308\n    hint: write a number at most 1440" for n, line in ((0, 12), (1, 13))]
 
 
@@ -107,7 +110,8 @@ def test_a_deadline_of_absurd_length_is_a_located_error(tmp_path):
           steps: [{{id: a, title: 一, deadline: {"9" * 400}分钟内}}]
     """))
     (error,) = errors(tmp_path)
-    assert error.startswith("content/ch.yml:10:35: error: sections[0].blocks[0].steps[0].deadline: cannot read")
+    assert error.startswith("content/ch.yml:10:35: error: sections[0].blocks[0].steps[0].deadline: "
+                            "cannot read")
 
 
 # ---- text that YAML read as something else: say what to type ---------------------------------------
@@ -166,7 +170,8 @@ def _handbook(revised: str) -> str:
     return HANDBOOK.replace("revised: 2026-11-01", f"revised: {revised}")
 
 
-@pytest.mark.parametrize("revised", ["2099-01-01", (datetime.date.today() + datetime.timedelta(days=1)).isoformat()])
+@pytest.mark.parametrize("revised", ["2099-01-01",
+                                     (datetime.date.today() + datetime.timedelta(days=1)).isoformat()])
 def test_a_revision_date_in_the_future_is_an_error(tmp_path, revised):
     write_project(tmp_path, chapter("- 文字"), handbook=_handbook(revised))
     today = datetime.date.today().isoformat()
@@ -210,7 +215,8 @@ def test_a_procedure_without_steps_is_reported_like_an_empty_checklist(tmp_path)
 def test_a_colon_in_a_nested_list_item_is_one_error(tmp_path):
     write_project(tmp_path, chapter("- {type: list, items: [{text: 安全, children: [注意: 放置轮挡]}]}"))
     assert errors(tmp_path) == [
-        "content/ch.yml:7:52: error: sections[0].blocks[0].items[0].children[0]: '注意: 放置轮挡' is read as a "
+        "content/ch.yml:7:52: error: sections[0].blocks[0].items[0].children[0]: '注意: "
+        "放置轮挡' is read as a "
         "mapping (the ': ' after '注意' makes a key)\n    hint: quote it: \"注意: 放置轮挡\""]
 
 

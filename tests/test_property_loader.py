@@ -21,13 +21,14 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from projects import HANDBOOK, write_project
+import sopbook.source.yaml_loader as yaml_source
 from sopbook.checks import run_checks
 from sopbook.findings import LoadFailed
 from sopbook.model.nodes import Chapter
 from sopbook.model.project import load_project
-import sopbook.source.yaml_loader as yaml_source
 from sopbook.source.yaml_loader import parse_yaml
+
+from projects import HANDBOOK, write_project
 
 INPUTS: Counter = Counter()  # kind of input -> how many were tried (reported by the last test)
 
@@ -95,7 +96,8 @@ block = st.one_of(text, procedure(), timeline(), checklist, kpis, table)
 def chapters(draw):
     sections = []
     for section_id in draw(st.lists(ids, min_size=1, max_size=3, unique=True)):
-        sections.append({"id": section_id, "title": draw(text), "blocks": draw(st.lists(block, min_size=1, max_size=3))})
+        sections.append({"id": section_id, "title": draw(text),
+                         "blocks": draw(st.lists(block, min_size=1, max_size=3))})
     chapter = {"id": draw(ids), "title": draw(text), "sections": sections}
     if draw(st.booleans()):
         chapter["day"] = draw(st.sampled_from(["18.5", "19", "第一天"]))
@@ -153,13 +155,14 @@ def test_generated_chapters_load_into_the_model_and_round_trip(project_root, cha
     loaded = load_project(project_root).chapters[0]
     assert loaded.model_dump() == Chapter.model_validate(chapter).model_dump()
     assert loaded.title == chapter["title"]  # text comes back verbatim (it was stripped when generated)
-    for section, raw in zip(loaded.sections, chapter["sections"]):
-        for blk, raw_block in zip(section.blocks, raw["blocks"]):
+    for section, raw in zip(loaded.sections, chapter["sections"], strict=True):
+        for blk, raw_block in zip(section.blocks, raw["blocks"], strict=True):
             if isinstance(raw_block, str):
                 assert blk.text == raw_block
             elif raw_block["type"] == "timeline":
                 assert [e.time for e in blk.events] == [
-                    f"{int(t.split(':')[0]):02d}:{t.split(':')[1]}" for t in (e["time"] for e in raw_block["events"])]
+                    f"{int(t.split(':')[0]):02d}:{t.split(':')[1]}"
+                    for t in (e["time"] for e in raw_block["events"])]
             elif raw_block["type"] == "table":
                 assert blk.rows == [[str(c) for c in row] for row in raw_block["rows"]]
 
@@ -358,14 +361,14 @@ def tree_mutated(draw, source: str):
     for _ in range(draw(st.integers(1, 3))):
         paths: list[tuple] = []
 
-        def collect(node, path):
+        def collect(node, path, paths=paths):
             paths.append(path)
             if isinstance(node, dict):
                 for key, value in node.items():
-                    collect(value, path + (key,))
+                    collect(value, (*path, key))
             elif isinstance(node, list):
                 for n, value in enumerate(node):
-                    collect(value, path + (n,))
+                    collect(value, (*path, n))
 
         collect(data, ())
         path = draw(st.sampled_from(paths[1:]))
@@ -396,7 +399,8 @@ def _load_or_located(root: Path, kind: str) -> None:
         assert exc.findings, "LoadFailed without a finding"
         for finding in exc.findings:
             assert finding.loc.file and finding.loc.line >= 1, f"unlocated: {finding}"
-            assert finding.loc.line <= _lines(root, finding.loc.file), f"beyond the end of the file: {finding}"
+            last = _lines(root, finding.loc.file)
+            assert finding.loc.line <= last, f"beyond the end of the file: {finding}"
             assert finding.message and "Traceback" not in finding.message
         INPUTS[f"{kind}: located error"] += 1
         return
@@ -562,7 +566,8 @@ def test_libyaml_and_the_python_loader_read_mutated_chapters_alike(data):
 
 
 @pytest.mark.parametrize("text", ["block: ># comment\n  scalar\n", "- [-, -]\n", "[?x]\n", 'a: "x"#c\n',
-                                  '# c\nk: "x"#c\n', "flow: [a,\nb]\n", 'q: "a\nb"\n', "%YAML 1.1#x\n---\na\n",
+                                  '# c\nk: "x"#c\n', "flow: [a,\nb]\n", 'q: "a\nb"\n',
+                                  "%YAML 1.1#x\n---\na\n",
                                   "<<: {a: 1}\n"])
 def test_the_readers_agree_where_libyaml_reads_yaml_differently(text):
     _both_readers_agree(text, "known difference, both readers")

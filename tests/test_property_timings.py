@@ -9,13 +9,13 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from projects import write_project
 from sopbook.checks import run_checks
 from sopbook.checks._util import fmt_clock
 from sopbook.checks.timings import MINUTES_PER_DAY
 from sopbook.model.project import load_project
 from sopbook.model.quantities import minutes_of_day, parse_deadline_hours, parse_target, parse_time
 
+from projects import write_project
 from test_property_loader import INPUTS
 
 BOUNDED = settings(max_examples=200, deadline=None, database=None,
@@ -76,7 +76,8 @@ def test_step_sum_error_exactly_when_the_steps_do_not_add_up(root, steps, off_by
     total = sum(steps) + off_by
     assume(total >= 0)
     step_yaml = "\n".join(f"    - {{id: s{n}, title: 第{n}步, minutes: {m}}}" for n, m in enumerate(steps))
-    found = _codes(root, f"- type: procedure\n  id: p\n  title: 流程\n  total_minutes: {total}\n  steps:\n{step_yaml}\n")
+    found = _codes(root, f"- type: procedure\n  id: p\n  title: "
+                   f"流程\n  total_minutes: {total}\n  steps:\n{step_yaml}\n")
     step_sum = [f for f in found if f.code == "timings.step-sum"]
     if off_by:
         (f,) = step_sum

@@ -4,10 +4,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from projects import write_project
 from sopbook.checks import run_checks
 from sopbook.model.project import load_project
 from sopbook.source.yaml_loader import parse_yaml
+
+from projects import write_project
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
 YAML_BLOCKS = re.findall(r"```yaml\n(.*?)```", README, re.S)

@@ -7,12 +7,14 @@ import json
 import subprocess
 import sys
 
-from projects import chapter, write_project
 from sopbook.findings import Finding, Loc
 from sopbook.report import write_json, write_text
 
+from projects import chapter, write_project
+
 HOSTILE = Finding("error", "completeness.empty-section", "section '\x1b[2J标题\x07' is empty",
-                  Loc("content/ch.yml", 4, 5), "write it\x9b31m, or set \u202epending: true", "ch.s\x1b]0;x\x07")
+                  Loc("content/ch.yml", 4, 5), "write it\x9b31m, or set \u202epending: true",
+                  "ch.s\x1b]0;x\x07")
 
 
 def test_the_text_report_escapes_control_characters_exactly():
@@ -49,12 +51,14 @@ def test_sopbook_check_prints_a_hostile_file_name_escaped(tmp_path):
     # A chapter file whose name holds a terminal escape: it is not in the syllabus, so the check
     # names it. Clearing the editor's screen is not a way to report that.
     write_project(tmp_path, chapter("- 文字"), files={"content/a\x1b[2Jb.yml": "id: other\ntitle: t\n"
-                                                                                 "sections: [{id: s, title: t, blocks: [x]}]\n"})
+                                                                                 "sections: [{id: s, title: "
+                                                                                 "t, blocks: [x]}]\n"})
     cli = subprocess.run([sys.executable, "-m", "sopbook.cli", "--root", str(tmp_path), "check"],
                          capture_output=True, text=True, timeout=60)
     assert "\x1b" not in cli.stdout
     assert "content/a\\x1b[2Jb.yml\n  1:1      warning chapter 'other' is not in the syllabus" in cli.stdout
     cli = subprocess.run([sys.executable, "-m", "sopbook.cli", "--root", str(tmp_path), "check", "--format",
                           "json"], capture_output=True, text=True, timeout=60)
-    (finding,) = [f for f in json.loads(cli.stdout)["findings"] if f["code"] == "completeness.not-in-syllabus"]
+    (finding,) = [f for f in json.loads(cli.stdout)["findings"]
+                  if f["code"] == "completeness.not-in-syllabus"]
     assert finding["file"] == "content/a\x1b[2Jb.yml" and "\x1b" not in cli.stdout

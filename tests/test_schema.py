@@ -28,10 +28,11 @@ import re  # noqa: E402
 import pytest  # noqa: E402
 from jsonschema import Draft7Validator, Draft202012Validator, FormatChecker  # noqa: E402
 
-from projects import HANDBOOK, chapter, write_project  # noqa: E402
 from sopbook.findings import LoadFailed  # noqa: E402
 from sopbook.model.project import load_project  # noqa: E402
 from sopbook.source.yaml_loader import LocDict, LocList, SourceFloat, SourceInt, read_yaml  # noqa: E402
+
+from projects import HANDBOOK, chapter, write_project  # noqa: E402
 
 KIND_OF = {"content": "chapter", "checklists": "cards"}
 
@@ -58,7 +59,8 @@ def instance(path: Path):
 
 
 def schema_errors(path: Path, name: str, cls=Draft202012Validator) -> list[str]:
-    return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator(name, cls).iter_errors(instance(path))]
+    return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
+            for e in validator(name, cls).iter_errors(instance(path))]
 
 
 def project_files(root: Path) -> list[tuple[Path, str]]:
@@ -97,7 +99,8 @@ def test_every_file_the_loader_accepts_is_valid_against_its_schema(root, cls):
 
 def test_the_readme_chapter_example_is_valid_against_the_schema(tmp_path):
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    (example,) = [b for b in re.findall(r"```yaml\n(.*?)```", readme, re.S) if b.startswith("# yaml-language-server")]
+    (example,) = [b for b in re.findall(r"```yaml\n(.*?)```", readme, re.S)
+                  if b.startswith("# yaml-language-server")]
     write_project(tmp_path, handbook="title: t\nversion: '1'\nrevised: 2026-01-01\nsyllabus: [{id: demo}]\n",
                   files={"content/demo.yml": example})
     load_project(tmp_path)
@@ -137,7 +140,8 @@ MISTAKES = {
     "yes for true": (STEP + "\n- {type: list, ordered: yes, items: [a]}", "expected true or false, got 'yes'",
                      "blocks/1/ordered: 'yes' is not of type 'boolean'"),
     "a quoted whole number": ("- type: segments\n  id: n\n  title: NPS\n  segments:\n"
-                              "    - {id: x, label: 贬损者, low: 0, high: '6', strategy: [挽回], deadline: 3天内}",
+                              "    - {id: x, label: 贬损者, low: 0, high: '6', strategy: [挽回], deadline: "
+                              "3天内}",
                               "expected a whole number, got the text '6'",
                               "blocks/0/segments/0/high: '6' is not of type 'integer'"),
     "a checklist item YAML reads as a mapping": (
@@ -145,10 +149,14 @@ MISTAKES = {
         ("blocks/0/items/0: 'text' is a required property",
          "blocks/0/items/0: Additional properties are not allowed ('注意' was unexpected)")),
     "a number as a checklist item": ("- {type: checklist, id: c, title: 安全, items: [1.0]}",
-                                     "expected text, got a number (1.0)", "blocks/0/items/0: 1.0 is not of type 'object'"),
-    "an unknown block type": ("- {type: procedur, id: p, title: 流程, steps: []}", "unknown block type 'procedur'",
-                              "blocks/0/type: 'procedur' is not one of ['prose', 'list', 'table', 'quote', 'talk', "
-                              "'checklist', 'procedure', 'kpis', 'timeline', 'case', 'segments', 'followups', "
+                                     "expected text, got a number (1.0)",
+                                     "blocks/0/items/0: 1.0 is not of type 'object'"),
+    "an unknown block type": ("- {type: procedur, id: p, title: 流程, steps: []}",
+                              "unknown block type 'procedur'",
+                              "blocks/0/type: 'procedur' is not one of ['prose', 'list', 'table', 'quote', "
+                              "'talk', "
+                              "'checklist', 'procedure', 'kpis', 'timeline', 'case', 'segments', "
+                              "'followups', "
                               "'calculation', 'mots', 'pending']"),
     "minutes of 1e308": (STEP.replace("minutes: 2", "minutes: 1.0e308"), "expected a number at most 1440",
                          "blocks/0/steps/0/minutes: 1e+308 is greater than the maximum of 1440"),
@@ -156,7 +164,8 @@ MISTAKES = {
 
 
 @pytest.mark.parametrize("blocks, loader_says, schema_says", MISTAKES.values(), ids=MISTAKES.keys())
-def test_a_common_mistake_is_rejected_by_both_the_schema_and_the_loader(tmp_path, blocks, loader_says, schema_says):
+def test_a_common_mistake_is_rejected_by_both_the_schema_and_the_loader(tmp_path, blocks, loader_says,
+                                                                        schema_says):
     write_project(tmp_path, chapter(blocks))
     with pytest.raises(LoadFailed) as failed:
         load_project(tmp_path)

@@ -41,12 +41,14 @@ def diagnostics(files: list[Path], timeout: float = 60) -> dict[Path, list[str]]
                 if not (byte := proc.stdout.read(1)):
                     return
                 header += byte
-            length = int(next(h for h in header.decode().split("\r\n") if h.lower().startswith("content-length"))
+            length = int(next(h for h in header.decode().split("\r\n")
+                              if h.lower().startswith("content-length"))
                          .split(":")[1])
             message = json.loads(proc.stdout.read(length))
             if message.get("method") == "workspace/configuration":
                 send({"jsonrpc": "2.0", "id": message["id"],
-                      "result": [{"validate": True, "schemaStore": {"enable": False}}] * len(message["params"]["items"])})
+                      "result": [{"validate": True, "schemaStore": {"enable": False}}]
+                      * len(message["params"]["items"])})
             elif "id" in message and "method" in message:
                 send({"jsonrpc": "2.0", "id": message["id"], "result": None})
             elif message.get("method") == "textDocument/publishDiagnostics":
@@ -62,7 +64,8 @@ def diagnostics(files: list[Path], timeout: float = 60) -> dict[Path, list[str]]
               "params": {"settings": {"yaml": {"validate": True, "schemaStore": {"enable": False}}}}})
         for path in files:
             send({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": {
-                "uri": path.as_uri(), "languageId": "yaml", "version": 1, "text": path.read_text(encoding="utf-8")}}})
+                "uri": path.as_uri(), "languageId": "yaml", "version": 1,
+                "text": path.read_text(encoding="utf-8")}}})
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline and len(published) < len(files):
             time.sleep(0.2)

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-HARFBUZZ_SUBSET = "\tlibharfbuzz-subset.so.0 (libc6,x86-64) => /lib/x86_64-linux-gnu/libharfbuzz-subset.so.0\n"
+HARFBUZZ_SUBSET = ("\tlibharfbuzz-subset.so.0 (libc6,x86-64) => "
+                   "/lib/x86_64-linux-gnu/libharfbuzz-subset.so.0\n")
 LINKER = ("3 libs found in cache `/etc/ld.so.cache'\n"
           "\tlibpangoft2-1.0.so.0 (libc6,x86-64) => /lib/x86_64-linux-gnu/libpangoft2-1.0.so.0\n"
           "\tlibharfbuzz.so.0 (libc6,x86-64) => /lib/x86_64-linux-gnu/libharfbuzz.so.0\n")
@@ -58,7 +59,8 @@ def test_a_machine_with_every_library_needs_nothing(tmp_path):
 def test_a_long_linker_cache_is_read_whole(tmp_path):
     """The libraries listed before 100 000 others: a reader that stops at the first match (grep -q)
     kills ldconfig with SIGPIPE, and under pipefail a present library counts as missing."""
-    padding = "".join(f"\tlibpadding{i}.so.1 (libc6,x86-64) => /lib/libpadding{i}.so.1\n" for i in range(100_000))
+    padding = "".join(f"\tlibpadding{i}.so.1 (libc6,x86-64) => /lib/libpadding{i}.so.1\n"
+                      for i in range(100_000))
     done = _system_deps(_machine(tmp_path, LINKER + HARFBUZZ_SUBSET + padding))
     assert (done.returncode, done.stderr) == (0, "")
 
@@ -81,7 +83,8 @@ exit {1 if uv_fails else 0}
 
 def _python_deps(tmp_path: Path, venv: Path) -> tuple[subprocess.CompletedProcess, list[str]]:
     env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path)}
-    done = subprocess.run([str(REPO / "scripts" / "python-deps.sh"), str(venv)], capture_output=True, text=True,
+    done = subprocess.run([str(REPO / "scripts" / "python-deps.sh"), str(venv)], capture_output=True,
+                          text=True,
                           env=env, cwd=tmp_path, timeout=60)
     return done, (tmp_path / "calls.txt").read_text(encoding="utf-8").splitlines()
 
@@ -100,7 +103,8 @@ def test_uv_installs_with_the_indexes_wheels_constraints_and_ca_that_pip_is_conf
     assert calls == [f"uv pip install --python {tmp_path}/venv/bin/python --find-links {wheels} "
                      f"--constraints {constraints} --index https://mirror.invalid/simple -e .[test] "
                      f"SSL_CERT_FILE={ca}"]
-    assert done.stderr.splitlines()[0] == f"sopbook: installing sopbook and its Python packages into {tmp_path}/venv/"
+    assert done.stderr.splitlines()[0] == (
+        f"sopbook: installing sopbook and its Python packages into {tmp_path}/venv/")
 
 
 def test_pip_installs_when_uv_cannot(tmp_path):
@@ -112,7 +116,8 @@ def test_pip_installs_when_uv_cannot(tmp_path):
 
 @pytest.mark.skipif(shutil.which("make") is None, reason="make not installed")
 def test_make_says_where_the_handbook_is_last(tmp_path):
-    done = subprocess.run(["make", "--no-print-directory", "-n", "build", f"VENV={tmp_path}/venv"], cwd=REPO, capture_output=True,
+    done = subprocess.run(["make", "--no-print-directory", "-n", "build", f"VENV={tmp_path}/venv"], cwd=REPO,
+                          capture_output=True,
                           text=True, check=True)
     lines = done.stdout.splitlines()
     assert f"scripts/python-deps.sh {tmp_path}/venv" in lines

@@ -19,10 +19,11 @@ from pathlib import Path
 
 import pytest
 
-import extract_phrases
 from sopbook.model.nodes import Chapter, Confirmation, Node, Pending, Prose, Segment, Step, Table
 from sopbook.model.project import load_project, walk
 from sopbook.model.quantities import Amount, Target
+
+import extract_phrases
 
 ROOT = Path(__file__).resolve().parents[1]
 HERE = Path(__file__).resolve().parent
@@ -166,7 +167,8 @@ def test_model_text_comes_from_the_source(project):
 
 def test_tables_have_a_cell_for_every_column(project):
     # A flow sequence [a, b,c] silently splits "b,c": the row then has too many cells.
-    bad = [f"  {chapter.id}.{node.id or node.title}: row {n} has {len(row)} cells for {len(node.columns)} columns"
+    bad = [f"  {chapter.id}.{node.id or node.title}: row {n} has {len(row)} cells for {len(node.columns)} "
+           f"columns"
            for chapter in project.chapters for node, _ in walk(chapter) if isinstance(node, Table)
            for n, row in enumerate(node.rows, 1) if len(row) != len(node.columns)]
     assert not bad, "\n".join(bad)
@@ -182,7 +184,8 @@ def test_mangled_tables_say_how_they_were_rebuilt(project):
 
 
 def test_calculations_are_encoded_next_to_their_text(project):
-    calcs = {node.id: node for c in project.chapters for node, _ in walk(c) if node.__class__.__name__ == "Calculation"}
+    calcs = {node.id: node for c in project.chapters for node,
+             _ in walk(c) if node.__class__.__name__ == "Calculation"}
     stated = {k: (c.op, [q.value.text for q in c.inputs], c.result.text) for k, c in calcs.items()}
     assert stated == {
         "li-roi": ("divide", ["¥30万", "¥15"], "20,000倍"),

@@ -13,12 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from projects import write_project
 from sopbook.build import BuildFailed, build_web
 from sopbook.checks import run_checks
 from sopbook.cli import main
 from sopbook.model.project import load_project
 from sopbook.model.trainer_refs import Macro, MacroError, scan
+
+from projects import write_project
 
 REPO = Path(__file__).resolve().parent.parent
 CHAPTER = """\
@@ -112,7 +113,8 @@ def test_check_and_build_refuse_the_same_broken_macros_at_the_same_place(tmp_pat
     ("{% include 'x.md' %}", "{% include 'x.md' %} is a template statement; trainer pages run none",
      "trainer pages call only ref(), checklist() and card(), e.g. {{ ref('delivery.golden-sop') }}; "
      "to show it as text, put it in `code`"),
-], ids=["unclosed", "misspelled", "single-wide", "double-wide", "mismatched", "unquoted", "no-braces", "statement"])
+], ids=["unclosed", "misspelled", "single-wide", "double-wide", "mismatched", "unquoted", "no-braces",
+        "statement"])
 def test_a_broken_macro_is_located_and_the_hint_says_what_to_type(tmp_path, page, message, hint):
     root = project(tmp_path, {"lesson.md": f"# 课\n\n读 {page} 再练习。\n"})
     [finding] = [f for f in run_checks(load_project(root)) if f.level == "error"]

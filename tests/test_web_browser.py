@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import pytest
 
-from web_support import ARTIFACTS, FIXTURE, REPO, browser, built, first_hit, local, real_content_ready, search, serve
+from web_support import (
+    ARTIFACTS,
+    FIXTURE,
+    REPO,
+    browser,
+    built,
+    first_hit,
+    local,
+    real_content_ready,
+    search,
+    serve,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -113,7 +124,8 @@ def test_phone_width_has_no_horizontal_scroll(base, path, requests_seen):
     page.on("request", lambda request: requests_seen.append(request.url))
     page.goto(base + path)
     page.wait_for_load_state("networkidle")
-    widths = page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+    widths = page.evaluate("() => [document.documentElement.scrollWidth, "
+                           "document.documentElement.clientWidth]")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     name = path.split("/")[0]
     page.screenshot(path=str(ARTIFACTS / f"phone-{name}.png"), full_page=False)
@@ -124,7 +136,8 @@ def test_phone_width_has_no_horizontal_scroll(base, path, requests_seen):
 
 def test_no_request_leaves_localhost(page, base, requests_seen):
     """Runs last in this module: every page and search above recorded its requests."""
-    for path in ["index.html", "syllabus/index.html", "kpis/index.html", "cards/index.html", "trainers/lesson.html"]:
+    for path in ["index.html", "syllabus/index.html", "kpis/index.html", "cards/index.html",
+                 "trainers/lesson.html"]:
         page.goto(base + path)
         page.wait_for_load_state("networkidle")
     assert requests_seen, "no requests were recorded"
@@ -135,8 +148,8 @@ def test_no_request_leaves_localhost(page, base, requests_seen):
 @pytest.mark.skipif(not real_content_ready(), reason="content/ has no chapters yet")
 @pytest.mark.parametrize("query", list(REAL_QUERIES))
 def test_real_handbook_search_lands_on_the_section(page, query, requests_seen):
-    from sopbook.web import pages as web_pages
     from sopbook.model.project import load_project
+    from sopbook.web import pages as web_pages
 
     real = built(REPO)
     base = serve(real.site)
@@ -162,7 +175,8 @@ def test_real_chapters_fit_a_phone(requests_seen):
     for chapter in load_project(REPO).chapters:
         page.goto(f"{base}{chapter.id}/index.html")
         page.wait_for_load_state("networkidle")
-        width, client = page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+        width, client = page.evaluate("() => [document.documentElement.scrollWidth, "
+                                      "document.documentElement.clientWidth]")
         page.screenshot(path=str(ARTIFACTS / f"phone-real-{chapter.id}.png"), full_page=True)
         if width > client:
             too_wide[chapter.id] = width

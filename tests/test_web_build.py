@@ -34,7 +34,8 @@ def test_one_page_per_chapter_and_the_overview_pages(site):
 def test_page_has_theme_title_toc_and_prev_next(site):
     html = (site.site / "delivery" / "index.html").read_text(encoding="utf-8")
     assert '<html lang="zh"' in html
-    assert "<title>交付管理:最后一公里的完美收官 - 测试手册 &lt;script&gt;" in html  # site_name from handbook, escaped
+    # site_name from handbook, escaped
+    assert "<title>交付管理:最后一公里的完美收官 - 测试手册 &lt;script&gt;" in html
     assert 'href="#golden-procedure"' in html and 'class="md-nav__link"' in html  # table of contents
     assert re.search(r'md-footer__link--prev', html) and re.search(r'md-footer__link--next', html)
     assert "assets/sopbook/sopbook.css" in html
@@ -56,7 +57,8 @@ def test_search_index_holds_segmented_chinese(site):
     brakes = docs["delivery/index.html#brakes"]
     assert brakes["title"] == "刹车\u200b系统"
     assert "\u200b刹车\u200b效果\u200b" in brakes["text"]
-    assert docs["mobile/index.html#mot-meeting"]["title"] == "MOT 3 \u200b首次\u200b见面\u200b时刻\u200b(\u200b黄金\u200b30\u200b秒\u200b)"
+    assert docs["mobile/index.html#mot-meeting"]["title"] == (
+        "MOT 3 \u200b首次\u200b见面\u200b时刻\u200b(\u200b黄金\u200b30\u200b秒\u200b)")
     assert "\u200b贬损\u200b者\u200b" in docs["mobile/index.html#nps-segments"]["text"]
     assert "\u200b冷媒\u200b" in docs["mobile/index.html#aircon-talk"]["text"]
     # overview pages repeat chapter text; they stay out of search so results land on the chapter
@@ -98,7 +100,8 @@ def test_content_script_is_text_in_pages_and_search_index(site):
 
 def test_nothing_is_loaded_from_outside_the_site(site):
     # src=, <link href> and CSS url() must stay on the site; <a href> to elsewhere is a link, not a load
-    loads = re.compile(r"""(?:<(?:script|img|iframe|source|audio|video)[^>]*\ssrc=|<link[^>]*\shref=|url\()\s*["']?((?:https?:)?//[^"')\s>]+)""")
+    loads = re.compile(r"""(?:<(?:script|img|iframe|source|audio|video)[^>]*\ssrc=|<link[^>]*\shref=|url\()"""
+                       r"""\s*["']?((?:https?:)?//[^"')\s>]+)""")
     for path in site.site.rglob("*"):
         if path.suffix in (".html", ".css", ".js"):
             found = [u for u in loads.findall(path.read_text(encoding="utf-8", errors="replace"))
@@ -117,7 +120,8 @@ def test_serve_watches_content_checklists_handbook_and_macros(site):
     plugin.root = FIXTURE
 
     class Server:
-        watched: list[str] = []
+        def __init__(self):
+            self.watched: list[str] = []
 
         def watch(self, path):
             self.watched.append(path)
@@ -139,11 +143,13 @@ def test_broken_trainer_ref_fails_the_build_with_file_and_line(fixture_copy, tmp
     from mkdocs.exceptions import Abort
 
     (fixture_copy / "docs" / "trainers" / "broken.md").write_text(
-        "---\ntitle: 坏链接\n---\n# 坏链接\n\n正文。\n\n先读 {{ ref('delivery.golden-procedur') }}。\n", encoding="utf-8")
+        "---\ntitle: 坏链接\n---\n# 坏链接\n\n正文。\n\n先读 {{ ref('delivery.golden-procedur') }}。\n",
+        encoding="utf-8")
     with caplog.at_level(logging.ERROR, logger="mkdocs"), pytest.raises(Abort):
         build_site(fixture_copy, tmp_path / "out")
     errors = "\n".join(r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR)
-    assert "docs/trainers/broken.md:8:4: error: ref('delivery.golden-procedur') points to an id that does not exist" in errors
+    assert ("docs/trainers/broken.md:8:4: error: ref('delivery.golden-procedur') "
+            "points to an id that does not exist") in errors
     assert "delivery.golden-procedure" in errors  # the closest id, to fix it in one go
 
 
@@ -151,7 +157,8 @@ def test_markdown_links_into_generated_pages_are_checked_against_their_anchors(f
     # Generated pages skip Markdown's pass (they are HTML already); MkDocs must still know their
     # anchors, or every trainer's plain link into a chapter would be reported as broken.
     (fixture_copy / "docs" / "trainers" / "links.md").write_text(
-        "# 链接\n\n[流程](../delivery/index.md#golden-procedure) · [清单](../delivery/index.md#verify-checklist)"
+        "# 链接\n\n[流程](../delivery/index.md#golden-procedure) "
+        "· [清单](../delivery/index.md#verify-checklist)"
         " · [旧锚点](../delivery/index.md#golden-procedur)\n", encoding="utf-8")
     result = build_site(fixture_copy, tmp_path / "out")
     notices = [r.getMessage() for r in result.log if "anchor" in r.getMessage()]
@@ -163,7 +170,8 @@ def test_content_that_does_not_load_fails_the_build_listing_every_problem(fixtur
     from mkdocs.exceptions import Abort
 
     path = fixture_copy / "content" / "mobile.yml"
-    path.write_text(path.read_text(encoding="utf-8").replace("low: 7", "lowest: 7").replace("number: 3", "number: three"),
+    path.write_text(path.read_text(encoding="utf-8").replace("low: 7", "lowest: 7").replace("number: 3",
+                                                                                            "number: three"),
                     encoding="utf-8")
     with caplog.at_level(logging.ERROR, logger="mkdocs"), pytest.raises(Abort):
         build_site(fixture_copy, tmp_path / "out")
@@ -218,10 +226,12 @@ def test_mkdocs_serve_rebuilds_when_content_yaml_changes(fixture_copy):
     try:
         assert wait_for("交付四步法"), "mkdocs serve did not come up"
         path = fixture_copy / "content" / "delivery.yml"
-        path.write_text(path.read_text(encoding="utf-8").replace("交付四步法", "交付新四步法"), encoding="utf-8")
+        path.write_text(path.read_text(encoding="utf-8").replace("交付四步法", "交付新四步法"),
+                        encoding="utf-8")
         assert wait_for("交付新四步法"), "no rebuild after content/delivery.yml changed"
         cards = fixture_copy / "checklists" / "cards.yml"
-        cards.write_text(cards.read_text(encoding="utf-8").replace("title: 现场验证卡", "title: 现场核对卡"), encoding="utf-8")
+        cards.write_text(cards.read_text(encoding="utf-8").replace("title: 现场验证卡", "title: 现场核对卡"),
+                         encoding="utf-8")
         assert wait_for("现场核对卡"), "no rebuild after checklists/cards.yml changed"
     finally:
         server.terminate()

@@ -55,7 +55,7 @@ def test_content_is_escaped_never_executed(tmp_path):
 
 def test_every_addressable_thing_has_an_anchor_on_its_chapter_page(fixture_site, fixture_pages):
     project = fixture_site.project
-    for address, entry in project.index.items():
+    for address in project.index:
         chapter_id, _, thing = address.partition(".")
         html = fixture_pages[web_pages.chapter_src_uri(chapter_id)].html
         assert f'id="{thing or chapter_id}"' in html, address
@@ -104,7 +104,8 @@ def test_kpi_targets_are_shown_parsed(fixture_pages):
 def test_talk_case_timeline_segments_calculation(fixture_pages):
     delivery = fixture_pages["delivery/index.md"].html
     mobile = fixture_pages["mobile/index.md"].html
-    assert re.search(r'<dt class="sb-speaker">顾问</dt>\s*<dd class="sb-said">\s*<span class="sb-action">\(微笑,展示工牌\)</span>', delivery)
+    assert re.search(r'<dt class="sb-speaker">顾问</dt>\s*<dd class="sb-said">\s*<span '
+                     r'class="sb-action">\(微笑,展示工牌\)</span>', delivery)
     assert '<time class="sb-event-time">09:20</time>' in mobile
     assert '<p class="sb-peak">【峰值1:主动发现问题】</p>' in mobile
     assert 'href="#mot-meeting"' in mobile  # the event's moment of truth links to it
@@ -123,14 +124,16 @@ def test_pending_heading_is_a_visible_admonition(fixture_pages):
 
 def test_next_chapter_pointer_to_a_planned_chapter(fixture_pages):
     html = fixture_pages["delivery/index.md"].html
-    assert re.search(r'<a href="\.\./syllabus/index\.html#follow-up">下一章:回访管理</a> <span class="sb-planned-badge">计划中', html)
+    assert re.search(r'<a href="\.\./syllabus/index\.html#follow-up">下一章:回访管理</a> <span '
+                     r'class="sb-planned-badge">计划中', html)
 
 
 def test_syllabus_in_course_order_with_planned_chapters(fixture_pages):
     html = fixture_pages[web_pages.SYLLABUS].html
     order = re.findall(r'<li id="([a-z-]+)" class="sb-syllabus-item', html)
     assert order == ["delivery", "follow-up", "mobile", "mobile-dispatch"]
-    assert re.search(r'id="follow-up" class="sb-syllabus-item sb-syllabus-item--planned">.*?回访管理.*?计划中', html,
+    assert re.search(r'id="follow-up" class="sb-syllabus-item '
+                     r'sb-syllabus-item--planned">.*?回访管理.*?计划中', html,
                      re.S)
     assert '<a href="../delivery/index.html">交付管理:最后一公里的完美收官</a>' in html
 
@@ -148,7 +151,8 @@ def test_card_index_links_each_pdf(fixture_pages):
     assert 'href="nps-card.pdf"' in html  # a card without its own title takes its source's
     # One file in checklists/ with cards from two chapters: one section, named after its file.
     assert re.search(r'<h2 class="sb-heading">cards</h2><p class="sb-card-sheet">'
-                     r'<a href="a4/cards\.pdf" type="application/pdf">A4 拼版\(每页 4 张,带裁切线\)</a> · 2 张 · '
+                     r'<a href="a4/cards\.pdf" type="application/pdf">A4 拼版\(每页 4 张,带裁切线\)</a> · 2 '
+                     r'张 · '
                      r'<code>checklists/cards\.yml</code></p>', html)
 
 
@@ -172,17 +176,20 @@ def test_card_index_has_a_section_and_a4_sheet_per_card_file(tmp_path, directory
             title: 小节
             blocks:
 {checklists}""", **{
-        "content/other.yml": "id: other\ntitle: 别章\nsections:\n  - id: s\n    title: 节\n    blocks: [正文]\n",
+        "content/other.yml": "id: other\ntitle: 别章\nsections:\n  - id: s\n    title: 节\n    blocks: "
+        "[正文]\n",
         "checklists/交付 #1.yml": "cards:\n  - {id: two, source: ch.c2}\n  - {id: one, source: ch.c1}\n",
         "checklists/mixed.yml": "cards:\n  - {id: three, source: ch.c1}\n  - {id: four, source: other.s}\n"})
     html = web_pages.render_cards(web_pages.Site(project, use_directory_urls=directory_urls)).html
     sections = re.findall(r'<section class="sb-card-group">\s*<h2 class="sb-heading">(.*?)</h2>'
-                          r'<p class="sb-card-sheet"><a href="([^"]*)" type="application/pdf">A4 拼版.*?</a> · (\d) 张 · '
+                          r'<p class="sb-card-sheet"><a href="([^"]*)" type="application/pdf">A4 拼版.*?</a> '
+                          r'· (\d) 张 · '
                           r'<code>(.*?)</code></p>(.*?)</section>', html, re.S)
     assert [s[:4] for s in sections] == [
         ("mixed", "a4/mixed.pdf", "2", "checklists/mixed.yml"),  # two chapters: named after the file
         # one chapter: named after it (escaped); a file name is not a URL, so it is quoted
-        ("交付&lt;b&gt;章&lt;/b&gt; &amp; 验收", "a4/%E4%BA%A4%E4%BB%98%20%231.pdf", "2", "checklists/交付 #1.yml")]
+        ("交付&lt;b&gt;章&lt;/b&gt; &amp; 验收", "a4/%E4%BA%A4%E4%BB%98%20%231.pdf", "2",
+         "checklists/交付 #1.yml")]
     # Each section lists its file's cards in the file's order.
     assert [re.findall(r'<li id="([a-z]+)"', s[4]) for s in sections] == [["three", "four"], ["two", "one"]]
 
@@ -212,7 +219,8 @@ def test_health_page_lists_findings_pending_and_completeness(fixture_site):
 
 
 def test_toc_follows_heading_levels():
-    tokens = web_pages.toc_tokens('<h1 id="a">A<a class="headerlink" href="#a">¶</a></h1><h2 id="b">B &lt;</h2>'
+    tokens = web_pages.toc_tokens('<h1 id="a">A<a class="headerlink" href="#a">¶</a></h1><h2 id="b">B '
+                                  '&lt;</h2>'
                                   '<h3 id="c">C</h3><h2 id="d">D</h2><h5 id="e">too deep</h5>')
     assert [(t["id"], [(c["id"],
                         [g["id"] for g in c["children"]]) for c in t["children"]]) for t in tokens] == \
@@ -233,7 +241,8 @@ def test_trainer_refs_expand_to_links_checklists_and_cards(fixture_site):
     result = web_pages.expand_trainer_page(fixture_site, "trainers/x.md", markdown, "docs/trainers/x.md")
     assert result.errors == []
     md = result.markdown
-    assert '<a class="sb-ref sb-ref--procedure" href="../delivery/index.html#golden-procedure">交付四步法</a>' in md
+    assert ('<a class="sb-ref sb-ref--procedure" href="../delivery/index.html#golden-procedure">'
+            '交付四步法</a>') in md
     assert '<a class="sb-ref sb-ref--chapter" href="../mobile/index.html">移动服务客户体验管理</a>' in md
     assert 'href="../cards/verify-card.pdf"' in md
     assert "\n\n<div class=\"sb-embedded" in md and md.count('type="checkbox"') == 5
@@ -242,13 +251,15 @@ def test_trainer_refs_expand_to_links_checklists_and_cards(fixture_site):
 
 
 def test_broken_trainer_refs_name_file_line_and_closest_ids(fixture_site):
-    source = "---\ntitle: 课\n---\n\n# 课\n\n先读 {{ ref('delivery.golden-procedur') }}\n{{ checklist('delivery.atmosphere') }}\n"
+    source = ("---\ntitle: 课\n---\n\n# 课\n\n先读 {{ ref('delivery.golden-procedur') }}\n"
+              "{{ checklist('delivery.atmosphere') }}\n")
     markdown = source.split("---\n", 2)[2]
     offset = web_pages.body_line_offset(source, markdown)
     result = web_pages.expand_trainer_page(fixture_site, "trainers/x.md", markdown, "docs/trainers/x.md",
                                            offset)
     messages = [str(f) for f in result.errors]
-    assert messages[0].startswith("docs/trainers/x.md:7:4: error: ref('delivery.golden-procedur') points to an id")
+    assert messages[0].startswith("docs/trainers/x.md:7:4: error: ref('delivery.golden-procedur') "
+                                  "points to an id")
     assert "delivery.golden-procedure" in messages[0]  # closest existing id
     assert messages[1].startswith("docs/trainers/x.md:8:1: error: checklist('delivery.atmosphere') is a step")
 

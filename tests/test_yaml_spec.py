@@ -11,12 +11,13 @@ import json
 import pytest
 
 import sopbook.source.yaml_loader as yaml_source
-from projects import chapter, write_project
 from sopbook.cli import main
 from sopbook.findings import LoadFailed
 from sopbook.model.project import load_project
 from sopbook.report import write_json, write_text
 from sopbook.source.yaml_loader import parse_yaml
+
+from projects import chapter, write_project
 
 
 @pytest.fixture(params=["libyaml", "python"])
@@ -275,7 +276,8 @@ def test_an_editors_mistake_gets_a_hint_saying_what_to_type(reader, text, expect
     assert refusal(reader, text) == [expected]
 
 
-@pytest.mark.parametrize("text, line", [("text: |\n   \n  第一行\n", 2), ("empty: >\n \n   \n # comment\n", 3)])
+@pytest.mark.parametrize("text, line", [("text: |\n   \n  第一行\n", 2),
+                                        ("empty: >\n \n   \n # comment\n", 3)])
 def test_spaces_on_an_empty_line_above_a_block_text_are_named(reader, text, line):
     # S98Z: invisible in an editor; PyYAML ended the text there and blamed the line below
     (message,) = refusal(reader, text)
@@ -287,7 +289,8 @@ def test_spaces_on_an_empty_line_above_a_block_text_are_named(reader, text, line
 def test_a_missing_closing_quote_inside_braces_is_reported_where_it_opens(reader):
     # PyYAML reported it 82 lines further down, at the next '"', as a problem of that flow mapping
     steps = "".join(f"      - {{id: s{n}, title: 第{n}步, minutes: 1}}\n" for n in range(80))
-    text = ('id: ch\ntitle: 交付\nsections:\n  - id: s\n    steps:\n      - {id: a, title: "交付, minutes: 2}\n'
+    text = ('id: ch\ntitle: 交付\nsections:\n  - id: s\n    steps:\n      - {id: a, title: "交付, minutes: '
+            '2}\n'
             f'{steps}  - id: t\n    title: "小节"\n')
     assert refusal(reader, text) == [
         "content/ch.yml:6:24: error: invalid YAML: a quote opens here and is not closed on its line "

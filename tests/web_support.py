@@ -99,7 +99,7 @@ def real_content_ready() -> bool:
 
 # ---- a static server like any static host: 127.0.0.1, a free port, a thread -----------------------
 class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - the base class's name
+    def log_message(self, format, *args):
         pass
 
 
@@ -110,7 +110,7 @@ class _Server(http.server.ThreadingHTTPServer):
         pass  # a page navigated away mid-download (broken pipe): not a test failure
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def serve(site: Path) -> str:
     handler = functools.partial(_Quiet, directory=str(site))
     server = _Server(("127.0.0.1", 0), handler)

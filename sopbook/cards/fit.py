@@ -34,7 +34,8 @@ def _side_fragments(page_box):
     while stack:
         box = stack.pop()
         element = getattr(box, "element", None)
-        if element is not None and getattr(box, "element_tag", None) == "section" and element.get("data-side"):
+        if (element is not None and getattr(box, "element_tag", None) == "section"
+                and element.get("data-side")):
             yield element.get("data-side"), box
             continue  # a side's own descendants are not sides
         stack.extend(getattr(box, "children", ()))

@@ -92,7 +92,8 @@ def find_cjk_font() -> CjkFont | None:
 
 
 def missing_message() -> str:
-    found = "fc-list is not installed" if shutil.which("fc-list") is None else "fc-list :lang=zh lists no sans-serif CJK font"
+    found = ("fc-list is not installed" if shutil.which("fc-list") is None
+             else "fc-list :lang=zh lists no sans-serif CJK font")
     return f"no sans-serif CJK font for the cards ({found}): {INSTALL_HINT}"
 
 

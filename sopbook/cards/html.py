@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sopbook.render.addresses import permalink
-from sopbook.model.project import Project
-from sopbook.render.templating import MACROS_DIR, environment
 from sopbook.cards.fonts import CjkFont
 from sopbook.cards.qr import qr_slot
 from sopbook.model.cards import CardSources
+from sopbook.model.project import Project
+from sopbook.render.addresses import permalink
+from sopbook.render.templating import MACROS_DIR, environment
 
 CARD_TEMPLATE = "card/card.html"
 CARD_CSS = "card/card.css"

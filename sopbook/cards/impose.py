@@ -206,4 +206,4 @@ def impose_all(jobs: list[SheetJob], workers: int, min_cards: int = 64) -> dict[
     # pypdf needs no set-up: where forking is unsafe, a fresh interpreter costs just the imports.
     with process_pool(min(workers, len(jobs))) as pool:
         errors = pool.map(_impose_job, jobs, chunksize=max(1, len(jobs) // (4 * workers)))
-        return {job.out: error for job, error in zip(jobs, errors) if error}
+        return {job.out: error for job, error in zip(jobs, errors, strict=True) if error}

@@ -9,11 +9,12 @@ from __future__ import annotations
 import logging
 import re
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from html import escape as html_escape, unescape as html_unescape
+from html import escape as html_escape
+from html import unescape as html_unescape
 from pathlib import Path
-from typing import Iterator
 from urllib.parse import unquote, urlsplit
 
 from sopbook.cards.fit import Overflow, card_of, measure
@@ -159,7 +160,7 @@ class Renderer:
                     result = CardResult(job.card_id, pages=len(pages[job.card_id]))
                     result.overflows = measure([document.pages[i] for i in pages[job.card_id]], job.sides)
                     results.append(result)
-                fitting = [(job, result) for job, result in zip(jobs, results) if result.ok]
+                fitting = [(job, result) for job, result in zip(jobs, results, strict=True) if result.ok]
                 if fitting:
                     _split(document.write_pdf(), [(job, pages[job.card_id]) for job, _ in fitting])
                     for job, result in fitting:

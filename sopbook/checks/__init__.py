@@ -1,9 +1,9 @@
 """All checks: each family is a pure function Project -> list[Finding]; nothing here prints or exits."""
 from __future__ import annotations
 
+from sopbook.checks import arithmetic, cards, completeness, files, references, timings
 from sopbook.findings import Finding
 from sopbook.model.project import Project
-from sopbook.checks import arithmetic, cards, completeness, files, references, timings
 
 FAMILIES = {
     "timings": timings.check,
@@ -25,7 +25,8 @@ def _acknowledgements(project: Project):
 def acknowledge(project: Project, findings: list[Finding]) -> list[Finding]:
     """Mark findings that the content acknowledges (the source itself has them) with the reason."""
     reasons = {(code, address): ack.reason for code, address, ack in _acknowledgements(project)}
-    return [f.acknowledge(reasons[(f.code, f.address)]) if (f.code, f.address) in reasons else f for f in findings]
+    return [f.acknowledge(reasons[(f.code, f.address)]) if (f.code, f.address) in reasons else f
+            for f in findings]
 
 
 def unused_acknowledgements(project: Project, findings: list[Finding]) -> list[Finding]:

@@ -4,10 +4,10 @@ from __future__ import annotations
 from decimal import Decimal, DecimalException, DivisionByZero, InvalidOperation, localcontext
 from functools import reduce
 
+from sopbook.checks._util import finding, fmt_number
 from sopbook.findings import Finding
 from sopbook.model.nodes import Calculation
 from sopbook.model.project import Project, walk
-from sopbook.checks._util import finding, fmt_number
 
 SYMBOL = {"sum": " + ", "product": " × ", "divide": " ÷ ", "difference": " − "}
 
@@ -28,7 +28,8 @@ def _calculation(chapter, calc: Calculation) -> list[Finding]:
     try:
         actual = compute(calc)
     except (DivisionByZero, InvalidOperation, ZeroDivisionError):
-        return [finding("error", "arithmetic.calculation", f"calculation '{calc.title}': {expression} divides by zero",
+        return [finding("error", "arithmetic.calculation",
+                        f"calculation '{calc.title}': {expression} divides by zero",
                         calc, chapter)]
     except DecimalException:  # Overflow: hundreds of huge inputs multiplied
         return [finding("error", "arithmetic.calculation",
@@ -39,10 +40,12 @@ def _calculation(chapter, calc: Calculation) -> list[Finding]:
     if abs(actual - stated) / scale > Decimal(str(calc.tolerance)):
         with localcontext() as ctx:  # rounding to cents must not fail for a number with many digits
             ctx.prec = max(ctx.prec, len(actual.as_tuple().digits) + 4)
-            shown = fmt_number(actual.quantize(Decimal("0.01")) if actual != actual.to_integral_value() else actual)
+            shown = fmt_number(actual.quantize(Decimal("0.01")) if actual != actual.to_integral_value()
+                               else actual)
         return [finding(
             "error", "arithmetic.calculation",
-            f"calculation '{calc.title}': {expression} = {shown}, but the result is stated as {calc.result.text}",
+            f"calculation '{calc.title}': {expression} = {shown}, "
+            f"but the result is stated as {calc.result.text}",
             calc, chapter, "correct the inputs or the stated result")]
     return []
 

@@ -9,20 +9,33 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sopbook.checks._util import finding
 from sopbook.findings import Finding, Loc
 from sopbook.model.nodes import (
-    BulletList, Chapter, Checklist, KpiTable, MotSet, Node, Pending, Procedure, SegmentTable,
-    Section, Table, TalkTrack, Timeline, FollowUps, Calculation,
+    BulletList,
+    Calculation,
+    Chapter,
+    Checklist,
+    FollowUps,
+    KpiTable,
+    MotSet,
+    Node,
+    Pending,
+    Procedure,
+    Section,
+    SegmentTable,
+    Table,
+    TalkTrack,
+    Timeline,
 )
 from sopbook.model.project import HANDBOOK_FILE, Project, walk
 from sopbook.model.quantities import claimed_count
-from sopbook.checks._util import finding
-
 
 # What each kind of block lists, by the field that holds the list.
 _LISTED = {
     Procedure: "steps", Table: "rows", BulletList: "items", KpiTable: "kpis", MotSet: "mots",
-    SegmentTable: "segments", FollowUps: "entries", TalkTrack: "lines", Timeline: "events", Calculation: "inputs",
+    SegmentTable: "segments", FollowUps: "entries", TalkTrack: "lines", Timeline: "events",
+    Calculation: "inputs",
 }
 
 
@@ -87,7 +100,8 @@ def _sections(chapter: Chapter) -> list[Finding]:
                                    "write its content, or set pending: true if the source leaves it empty"))
         elif isinstance(node, Pending):
             out.append(finding("info", "completeness.pending",
-                               f"pending: '{node.title}' (the source has this heading but no body)", node, chapter))
+                               f"pending: '{node.title}' (the source has this heading but no body)", node,
+                               chapter))
         elif isinstance(node, Checklist) and not node.all_items():
             out.append(finding("error", "completeness.empty-checklist",
                                f"checklist '{node.title}' has no items", node, chapter, "add its items"))
@@ -98,7 +112,8 @@ def _sections(chapter: Chapter) -> list[Finding]:
             for step in node.steps:
                 if step.minutes is None:
                     out.append(finding("error", "completeness.step-minutes",
-                                       f"step '{step.title}' of timed procedure '{node.title}' has no minutes",
+                                       f"step '{step.title}' of timed procedure '{node.title}' has no "
+                                       f"minutes",
                                        step, chapter, "give every step of a timed procedure its minutes"))
     return out
 
@@ -121,7 +136,8 @@ def _syllabus(project: Project) -> list[Finding]:
             else:
                 day = f"Day {entry.day} " if entry.day else ""
                 out.append(Finding("info", "completeness.planned-chapter",
-                                   f"planned chapter: {day}{entry.title} (not written yet)", loc, "", entry.id))
+                                   f"planned chapter: {day}{entry.title} (not written yet)", loc, "",
+                                   entry.id))
         elif entry.id not in written:
             out.append(Finding("error", "references.syllabus-chapter",
                                f"syllabus lists chapter '{entry.id}' but content/ has no such chapter", loc,
@@ -129,7 +145,8 @@ def _syllabus(project: Project) -> list[Finding]:
     for chapter in project.chapters:
         if chapter.id not in listed:
             out.append(Finding("warning", "completeness.not-in-syllabus",
-                               f"chapter '{chapter.id}' is not in the syllabus", chapter.at or Loc(HANDBOOK_FILE),
+                               f"chapter '{chapter.id}' is not in the syllabus",
+                               chapter.at or Loc(HANDBOOK_FILE),
                                f"add '- id: {chapter.id}' to syllabus in {HANDBOOK_FILE}", chapter.id))
     return out
 

@@ -10,11 +10,13 @@
 """
 from __future__ import annotations
 
+from itertools import pairwise
+
+from sopbook.checks._util import finding, fmt_clock, fmt_number
 from sopbook.findings import Finding
 from sopbook.model.nodes import Event, FollowUps, Kpi, Mot, Procedure, Segment, Timeline
 from sopbook.model.project import Project, walk
 from sopbook.model.quantities import minutes_of_day, parse_deadline_hours
-from sopbook.checks._util import finding, fmt_clock, fmt_number
 
 MINUTES_PER_DAY = 24 * 60
 
@@ -91,7 +93,8 @@ def _mot_windows(project: Project, chapter, timeline: Timeline) -> list[Finding]
         if window.anchor not in anchors:
             out.append(finding(
                 "warning", "timings.mot-anchor", f"timeline '{timeline.title}' tags an event as {mot.title} "
-                f"but has no '{window.anchor}' event with a clock time to measure its timing rule ({mot.timing}) from",
+                f"but has no '{window.anchor}' event with a clock time to measure its timing rule "
+                f"({mot.timing}) from",
                 event, chapter, f"add marks: [{window.anchor}] to the timed event it is measured from",
                 about=timeline))
             continue
@@ -102,14 +105,15 @@ def _mot_windows(project: Project, chapter, timeline: Timeline) -> list[Finding]
                 f"timeline '{timeline.title}': {mot.title} happens at {fmt_clock(minute)}, "
                 f"{fmt_number(offset)} minutes from '{window.anchor}' ({fmt_clock(anchors[window.anchor])}); "
                 f"its rule '{mot.timing}' allows {fmt_number(window.start)} to {fmt_number(window.end)}",
-                event, chapter, "move the event or acknowledge that the case breaks the rule", about=timeline))
+                event, chapter, "move the event or acknowledge that the case breaks the rule",
+                about=timeline))
     return out
 
 
 def _timeline(project: Project, chapter, timeline: Timeline) -> list[Finding]:
     out: list[Finding] = []
     timed = [(e, event_minute(e)) for e in timeline.events if e.time is not None]
-    for (prev, prev_min), (nxt, next_min) in zip(timed, timed[1:]):
+    for (prev, prev_min), (nxt, next_min) in pairwise(timed):
         if next_min < prev_min:
             out.append(finding(
                 "error", "timings.timeline-order",
@@ -120,7 +124,8 @@ def _timeline(project: Project, chapter, timeline: Timeline) -> list[Finding]:
             out.append(finding(
                 "warning", "timings.event-duration",
                 f"timeline '{timeline.title}': the event at {fmt_clock(prev_min)} states "
-                f"{fmt_number(prev.minutes)} minutes, but the next event follows {next_min - prev_min} minutes "
+                f"{fmt_number(prev.minutes)} minutes, but the next event follows {next_min - prev_min} "
+                f"minutes "
                 f"later at {fmt_clock(next_min)}", prev, chapter,
                 "correct the stated duration or the next event's time", about=timeline))
     if timeline.stated_total_minutes is not None and len(timed) >= 2:
@@ -130,7 +135,8 @@ def _timeline(project: Project, chapter, timeline: Timeline) -> list[Finding]:
             out.append(finding(
                 "error", "timings.timeline-total",
                 f"timeline '{timeline.title}' runs {span} minutes ({fmt_clock(timed[0][1])}–"
-                f"{fmt_clock(timed[-1][1])}), but{where} it is stated as {fmt_number(timeline.stated_total_minutes)}",
+                f"{fmt_clock(timed[-1][1])}), but{where} it is stated "
+                f"as {fmt_number(timeline.stated_total_minutes)}",
                 timeline, chapter, "the summary and the timeline must tell the same story"))
     out.extend(_mot_windows(project, chapter, timeline))
     return out

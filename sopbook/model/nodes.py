@@ -10,14 +10,14 @@ import difflib
 import re
 from dataclasses import dataclass
 from datetime import date
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
-    AfterValidator,
     PlainSerializer,
     Strict,
     StringConstraints,
@@ -27,8 +27,8 @@ from pydantic import (
 from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
 
-from sopbook.model import quantities as q
 from sopbook.findings import Loc
+from sopbook.model import quantities as q
 from sopbook.source.yaml_loader import LocDict, LocList
 
 ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -40,7 +40,8 @@ Id = Annotated[
 Ref = Annotated[
     str,
     StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*(?:\.[a-z0-9]+(?:-[a-z0-9]+)*)?$", max_length=130),
-    Field(description="Reference to a thing by global address 'chapter.thing' (or 'thing' within the chapter)."),
+    Field(description="Reference to a thing by global address 'chapter.thing' (or 'thing' within the "
+          "chapter)."),
 ]
 # str_strip_whitespace makes "  " empty, so the schema asks for one visible character, not one character.
 Text = Annotated[str, StringConstraints(min_length=1), WithJsonSchema({"type": "string", "pattern": r"\S"})]
@@ -79,7 +80,8 @@ class TextShortForm:
     if/then/else rather than anyOf, so an editor reports a wrong mapping against its own fields."""
 
     def __get_pydantic_json_schema__(self, core_schema, handler):
-        return {"if": {"type": "string"}, "then": {"type": "string", "pattern": r"\S"}, "else": handler(core_schema)}
+        return {"if": {"type": "string"}, "then": {"type": "string", "pattern": r"\S"},
+                "else": handler(core_schema)}
 
 
 def _validated(parser):
@@ -119,7 +121,8 @@ def _iso_date(value: Any) -> date:
         return value
     shown = getattr(value, "source", None) or (value if isinstance(value, str) else repr(value))
     if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
-        raise PydanticCustomError("sopbook_date", "expected a date like 2026-11-23, got {shown}", {"shown": shown})
+        raise PydanticCustomError("sopbook_date", "expected a date like 2026-11-23, got {shown}",
+                                  {"shown": shown})
     try:
         return date.fromisoformat(value.strip())
     except ValueError:
@@ -135,7 +138,8 @@ def _not_future(value: date) -> date:
 
 
 IsoDate = Annotated[date, BeforeValidator(_iso_date),
-                    WithJsonSchema({"type": "string", "format": "date", "pattern": r"^\s*\d{4}-\d{2}-\d{2}\s*$"})]
+                    WithJsonSchema({"type": "string", "format": "date",
+                                    "pattern": r"^\s*\d{4}-\d{2}-\d{2}\s*$"})]
 DeadlineField = Annotated[
     str,
     BeforeValidator(_validated(lambda v: (q.parse_deadline_hours(v), str(v))[1])),
@@ -174,7 +178,8 @@ def node_classes() -> list[type[Node]]:
 # ---- blocks: what a section is made of -----------------------------------------------------------
 class Prose(Node):
     type: Literal["prose"] = "prose"
-    label: str | None = Field(None, description="Lead-in label kept from the source, e.g. 核心命题, 战略洞察.")
+    label: str | None = Field(None, description="Lead-in label kept from the source, e.g. 核心命题, "
+                              "战略洞察.")
     text: Text
 
 
@@ -231,7 +236,8 @@ def _item(value: Any) -> Any:
     # `- 注意: 对角车轮放置轮挡` text that YAML read as a mapping (no field of an item is named so).
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         raise PydanticCustomError("string_type", "Input should be a valid string")
-    if isinstance(value, dict) and len(value) == 1 and not isinstance(next(iter(value.values())), (dict, list)):
+    if isinstance(value, dict) and len(value) == 1 and not isinstance(next(iter(value.values())),
+                                                                      (dict, list)):
         key = next(iter(value))
         if not difflib.get_close_matches(str(key), ["text", "note"], n=1, cutoff=0.6):
             raise PydanticCustomError("string_type", "Input should be a valid string")
@@ -244,7 +250,8 @@ Item = Annotated[ChecklistItem, BeforeValidator(_item), TextShortForm()]
 def _located_items(value: Any) -> Any:
     """Give an item written as a plain string its own line (a string carries none of its own)."""
     if isinstance(value, LocList):
-        return [{"text": v, "at": loc} if isinstance(v, str) else v for v, loc in zip(value, value.item_locs)]
+        return [{"text": v, "at": loc} if isinstance(v, str) else v
+                for v, loc in zip(value, value.item_locs, strict=True)]
     return value
 
 
@@ -261,10 +268,12 @@ class ChecklistGroup(Node):
 
 
 class Confirmation(Node):
-    label: Text = Field("确认", description="Who confirms, as the source writes it before the line, e.g. 客户确认.")
+    label: Text = Field("确认", description="Who confirms, as the source writes it before the line, e.g. "
+                        "客户确认.")
     question: str | None = Field(None, description="What the staff member asks, e.g. 刹车正常了吗?")
     expected: str | None = Field(None, description="The answer or act that closes the list, e.g. 点头确认.")
-    text: str | None = Field(None, description="A confirmation that is an act, not a question, e.g. 客户签字确认.")
+    text: str | None = Field(None, description="A confirmation that is an act, not a question, e.g. "
+                             "客户签字确认.")
 
 
 class Checklist(Node):
@@ -298,7 +307,8 @@ class Procedure(Node):
     total_minutes: Minutes | None = Field(None, description="The total the source states.")
     governed_by: Ref | None = Field(None, description="KPI whose target the total must meet.")
     responds_to: Ref | None = Field(
-        None, description="Segment this procedure answers; its first deadline must not be later than the segment's."
+        None,
+        description="Segment this procedure answers; its first deadline must not be later than the segment's."
     )
     steps: list[Step]  # none is an error of the check, as an empty checklist is (completeness)
 
@@ -317,7 +327,9 @@ class KpiTable(Node):
     title: Text
     kpis: list[Kpi]
     columns: list[Cell] = Field(
-        [], description="The source's column headings (name, definition, target, levers), e.g. 指标, 定义, 目标值, 改善方向."
+        [],
+        description="The source's column headings (name, definition, target, levers), e.g. 指标, 定义, "
+        "目标值, 改善方向."
     )
 
 
@@ -332,7 +344,8 @@ class Event(Node):
     actor: str | None = None
     text: Text
     minutes: SpanMinutes | None = Field(
-        None, ge=0, description="A duration the source states for this event (until the next one, maybe days later).")
+        None, ge=0,
+        description="A duration the source states for this event (until the next one, maybe days later).")
     marks: list[Literal["booking", "departure", "arrival", "meeting", "start", "done", "leave"]] = []
     mot: Ref | None = Field(None, description="The moment of truth this event is.")
     peak: str | None = Field(None, description="Peak label as written, e.g. 【峰值1:...】.")
@@ -378,7 +391,8 @@ class SegmentTable(Node):
     scale: str = "0-10"
     segments: list[Segment]
     columns: list[Cell] = Field(
-        [], description="The source's column headings (range and label, state, strategy, deadline), e.g. NPS区间, 客户状态, 处理策略, 行动时限."
+        [], description="The source's column headings (range and label, state, strategy, deadline), e.g. "
+        "NPS区间, 客户状态, 处理策略, 行动时限."
     )
     reconstructed: str | None = Field(
         None, description="How a segment table whose cells the source split across rows was rebuilt."
@@ -415,7 +429,8 @@ class Calculation(Node):
 
 class TimingWindow(Node):
     anchor: Literal["booking", "departure", "arrival", "meeting", "start", "done", "leave"]
-    start: SpanMinutes = Field(description="Minutes relative to the anchor the moment may begin (negative: before).")
+    start: SpanMinutes = Field(description="Minutes relative to the anchor the moment may begin (negative: "
+                               "before).")
     end: SpanMinutes = Field(description="Minutes relative to the anchor the moment must begin by.")
 
 
@@ -454,10 +469,8 @@ class Pending(Node):
 
 
 Block = Annotated[
-    Union[
-        Prose, BulletList, Table, Quote, TalkTrack, Checklist, Procedure, KpiTable, Timeline,
-        Case, SegmentTable, FollowUps, Calculation, MotSet, Pending,
-    ],
+    Prose | BulletList | Table | Quote | TalkTrack | Checklist | Procedure | KpiTable | Timeline
+    | Case | SegmentTable | FollowUps | Calculation | MotSet | Pending,
     Field(discriminator="type"),
     TextShortForm(),
 ]
@@ -467,7 +480,7 @@ def _prose_shorthand(value: Any) -> Any:
     # A bare string in a block list is a paragraph: the commonest block reads as plain YAML.
     if isinstance(value, LocList):
         return [{"type": "prose", "text": v, "at": loc} if isinstance(v, str) else v
-                for v, loc in zip(value, value.item_locs)]
+                for v, loc in zip(value, value.item_locs, strict=True)]
     if isinstance(value, list):
         return [{"type": "prose", "text": v} if isinstance(v, str) else v for v in value]
     return value
@@ -480,14 +493,16 @@ def _no_scalar_block(value: Any) -> Any:
     return value
 
 
-Blocks = Annotated[list[Annotated[Block, BeforeValidator(_no_scalar_block)]], BeforeValidator(_prose_shorthand)]
+Blocks = Annotated[list[Annotated[Block, BeforeValidator(_no_scalar_block)]],
+                   BeforeValidator(_prose_shorthand)]
 
 
 class Section(Node):
     id: Id
     title: Text
     pending: Flag = Field(False, description="The source has this heading but no body: nothing invented.")
-    count: Flag = Field(True, description="Check the count the title claims (三大, 六步) against what is listed.")
+    count: Flag = Field(True, description="Check the count the title claims (三大, 六步) "
+                        "against what is listed.")
     blocks: Blocks = []
     sections: list[Section] = []
 
@@ -531,7 +546,8 @@ class Handbook(Node):
     subtitle: str | None = None
     version: Text
     revised: Annotated[IsoDate, AfterValidator(_not_future)] = Field(
-        description="Date of the last revision, YYYY-MM-DD; printed on every card, so never later than today.")
+        description="Date of the last revision, YYYY-MM-DD; printed on every card, "
+        "so never later than today.")
     syllabus: list[SyllabusEntry]
     lint: CardLint = CardLint()
 
@@ -544,7 +560,8 @@ class Card(Node):
     kind: Literal["read-do", "do-confirm"] | None = None
     format: Literal["a6"] = "a6"
     front: list[Ref] = Field([], description="Parts of the source printed on the front instead of all of it "
-                                             "(e.g. MOT 1-3 of the five), when the whole does not fit one side.")
+                                             "(e.g. MOT 1-3 of the five), "
+                                             "when the whole does not fit one side.")
     back: list[Ref] = Field([], description="Global ids rendered on the back.")
 
 

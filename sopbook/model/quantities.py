@@ -11,7 +11,8 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-CN_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+CN_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
+             "九": 9}
 
 
 def normalise(text: str) -> str:
@@ -72,9 +73,7 @@ class Target:
     def contains(self, value: float) -> bool:
         if self.low is not None and value < self.low:
             return False
-        if self.high is not None and value > self.high:
-            return False
-        return True
+        return not (self.high is not None and value > self.high)
 
 
 _NUM = r"\d+(?:\.\d+)?"
@@ -111,7 +110,8 @@ class Amount:
     unit: str  # "¥", "倍", "%", "人", "" ...
 
 
-_AMOUNT = re.compile(r"^(?P<cur>[¥￥$])?\s*(?P<num>\d[\d,]*(?:\.\d+)?)\s*(?P<scale>[万亿千]?)\s*(?P<unit>.*)$")
+_AMOUNT = re.compile(r"^(?P<cur>[¥￥$])?\s*(?P<num>\d[\d,]*(?:\.\d+)?)"
+                     r"\s*(?P<scale>[万亿千]?)\s*(?P<unit>.*)$")
 _SCALE = {"": 1, "千": 1_000, "万": 10_000, "亿": 100_000_000}
 
 
@@ -145,7 +145,8 @@ def parse_deadline_hours(text: str) -> float:
 
 
 # ---- claimed counts in headings ---------------------------------------------------------------
-_CLAIM = re.compile(r"(?<![第\d一二两三四五六七八九十])([二两三四五六七八九十]|\d+)(?=(?:大|个|步|项|条|种|招|层次|重))")
+_CLAIM = re.compile(r"(?<![第\d一二两三四五六七八九十])([二两三四五六七八九十]|\d+)"
+                    r"(?=(?:大|个|步|项|条|种|招|层次|重))")
 
 
 def claimed_count(title: str) -> int | None:

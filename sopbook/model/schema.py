@@ -23,7 +23,8 @@ class _SopbookSchema(GenerateJsonSchema):
         """`minutes: float | None` as {"type": ["number", "null"], ...}, not anyOf: a wrong value is
         then reported as "'五分钟' is not of type 'number'", not as matching none of two schemas."""
         inner = self.generate_inner(schema["schema"])
-        if isinstance(inner.get("type"), str) and not {"enum", "const", "$ref", "anyOf", "oneOf"} & set(inner):
+        keywords = {"enum", "const", "$ref", "anyOf", "oneOf"}
+        if isinstance(inner.get("type"), str) and not keywords & set(inner):
             return {**inner, "type": [inner["type"], "null"]}
         return super().nullable_schema(schema)
 
@@ -40,7 +41,7 @@ class _SopbookSchema(GenerateJsonSchema):
         branches = [
             {"if": {"properties": {field: {"const": tag}}, "required": [field]},
              "then": self.generate_inner(choice)}
-            for tag, choice in zip(tags, schema["choices"].values())
+            for tag, choice in zip(tags, schema["choices"].values(), strict=True)
         ]
         return {
             "type": "object",
