@@ -80,7 +80,8 @@ def violations(package: Path, path: Path) -> list[str]:
         theirs = layer(imported)
         if theirs == mine or theirs in BELOW[mine] or theirs == "base":
             continue
-        out.append(f"{path.relative_to(package.parent)}:{line}: {here} ({mine}) imports {imported} ({theirs})")
+        where = path.relative_to(package.parent)
+        out.append(f"{where}:{line}: {here} ({mine}) imports {imported} ({theirs})")
     return out
 
 
@@ -109,7 +110,7 @@ def test_a_wrong_import_is_caught(tmp_path: Path):
         "source/bad.py": "import sopbook.model.project\n",
         "cards/bad.py": "from sopbook import report\n",
         "findings.py": "from sopbook.source import yaml_loader\n",
-        "cards/good.py": "from sopbook.findings import Finding\nfrom sopbook.model.cards import CardSources\n",
+        "cards/good.py": "from sopbook.findings import Finding\nfrom sopbook.model import cards\n",
         "web/plugin.py": "from sopbook.checks import run_checks\nfrom sopbook.report import write_text\n",
     }.items():
         (fake / rel).parent.mkdir(parents=True, exist_ok=True)
@@ -117,4 +118,5 @@ def test_a_wrong_import_is_caught(tmp_path: Path):
     (fake / "report.py").write_text("", encoding="utf-8")
     found = {p.relative_to(fake).as_posix(): len(violations(fake, p)) for p in sorted(fake.rglob("*.py"))}
     assert found == {"cards/bad.py": 1, "cards/good.py": 0, "checks/bad.py": 1, "findings.py": 1,
-                     "model/bad.py": 1, "report.py": 0, "source/bad.py": 1, "web/bad.py": 1, "web/plugin.py": 0}
+                     "model/bad.py": 1, "report.py": 0, "source/bad.py": 1, "web/bad.py": 1,
+                     "web/plugin.py": 0}
