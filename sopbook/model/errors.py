@@ -1,0 +1,371 @@
+"""pydantic's validation errors as findings an author can act on: file:line:col of the YAML the
+error is about, the YAML path, what was expected in words, and how to write it.
+
+pydantic reports an error at a `loc`, the path it took through the data ('sections', 0,
+'blocks', 2, 'minutes'), with the names of the union members it tried in between. `_steps` walks
+a loc through the document once; every question about where an error is asks it.
+"""
+from __future__ import annotations
+
+import difflib
+import json
+import math
+import re
+import unicodedata
+from typing import Any, Iterator
+
+from pydantic import ValidationError
+
+from sopbook.findings import Finding, Loc
+from sopbook.source.yaml_loader import LocDict, LocList
+
+_ABSENT = object()  # a part of loc that is no key or item of the document: a union member's name
+
+
+def _steps(data: Any, loc: tuple) -> Iterator[tuple[int, Any, Any, Any]]:
+    """For each part of pydantic's loc: (index in loc, part, the node it is looked up in, the node it
+    leads to). A part the document does not have leads to _ABSENT and the walk stays where it was."""
+    node = data
+    for n, part in enumerate(loc):
+        if isinstance(node, dict) and part in node:
+            child = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            child = node[part]
+        else:
+            yield n, part, node, _ABSENT
+            continue
+        yield n, part, node, child
+        node = child
+
+
+def _locate(data: Any, loc: tuple, display: str) -> Loc:
+    """Map pydantic's error loc (('sections', 0, 'blocks', 2, 'minutes')) to the deepest YAML node."""
+    best = getattr(data, "loc", Loc(display))
+    for _, part, parent, child in _steps(data, loc):
+        if child is _ABSENT:
+            continue  # union tags like 'procedure', 'function-after[...]' do not move us
+        if isinstance(parent, LocDict):
+            best = getattr(child, "loc", parent.key_locs.get(part, best))
+        elif isinstance(parent, LocList):
+            best = parent.item_locs[part]
+    return best
+
+
+def _path_text(data: Any, loc: tuple, key_error: bool = False) -> str:
+    """pydantic's loc as a YAML path, keeping only the parts that exist in the document
+    (union tags and validator names in loc are not keys the author wrote)."""
+    parts: list[str] = []
+    for n, part, parent, child in _steps(data, loc):
+        if child is not _ABSENT and isinstance(parent, list):
+            parts.append(f"[{part}]")
+        elif child is not _ABSENT or (key_error and n == len(loc) - 1 and isinstance(parent, dict)):
+            parts.append(("." if parts else "") + _visible(str(part)))  # last: a missing or unknown key
+    return "".join(parts)
+
+
+def _first_tag(data: Any, err: dict) -> int | None:
+    """Index in err's loc of the first part that is not in the document: the name of a union
+    member ('ListItem', 'function-before[...]', a block's type) that pydantic tried."""
+    loc = err["loc"]
+    for n, _, _, child in _steps(data, loc):
+        if child is _ABSENT:
+            return None if n == len(loc) - 1 and _is_key_error(err) else n
+    return None
+
+
+def _document_steps(data: Any, loc: tuple) -> Iterator[tuple[tuple, Any, tuple]]:
+    """At each list item on pydantic's loc: its document path (union tags dropped), the item, and
+    the loc up to it (tags kept, so the union arms above it are still told apart)."""
+    path: tuple = ()
+    for n, part, parent, child in _steps(data, loc):
+        if child is not _ABSENT:
+            path += (part,)
+            if isinstance(parent, list):
+                yield path, child, loc[:n + 1]
+
+
+def _holder(data: Any, loc: tuple) -> Any:
+    """The raw mapping that contains the last element of loc."""
+    node = data
+    for _, _, _, child in _steps(data, loc[:-1]):
+        if child is not _ABSENT:
+            node = child
+    return node
+
+
+def _visible(text: str) -> str:
+    """Invisible characters (BOM, NBSP, zero-width space) escaped, so a path shows where they are."""
+    return "".join(c if c == " " or unicodedata.category(c) not in ("Cf", "Cc", "Zs", "Zl", "Zp")
+                   else f"\\u{ord(c):04x}" for c in text)
+
+
+def _is_key_error(err: dict) -> bool:
+    return err["type"] in ("missing", "extra_forbidden")
+
+
+_WANTED = {
+    "string_type": "text", "list_type": "a list", "dict_type": "a mapping of fields",
+    "model_type": "a mapping of fields", "model_attributes_type": "a mapping of fields",
+    "float_type": "a number", "float_parsing": "a number", "int_type": "a whole number",
+    "int_parsing": "a whole number", "bool_type": "true or false", "bool_parsing": "true or false",
+}
+
+
+def _resolve_unions(errors: list[dict], data: Any) -> list[dict]:
+    """One finding per mistake. Where a field accepts several shapes (text or a mapping), pydantic
+    reports every shape it tried; keep the shape the author evidently meant (the one that failed
+    deeper inside), or, when none fits at all, say once which shapes are allowed.
+
+    All groups are settled in one pass per level of unions inside unions, so a file with
+    thousands of such mistakes is as fast as one with a few."""
+    pending = [(n, dict(e, loc=tuple(e["loc"]))) for n, e in enumerate(errors)]
+    done: list[tuple[int, dict]] = []
+    while pending:
+        groups: dict[tuple, list[tuple[int, dict]]] = {}
+        for n, e in pending:
+            at = _first_tag(data, e)
+            if at is None:
+                done.append((n, e))
+            else:
+                groups.setdefault((e["loc"][:at], at), []).append((n, e))
+        pending = []
+        for (prefix, at), group in groups.items():
+            arms: dict[Any, list[tuple[int, dict]]] = {}
+            for n, e in group:
+                arms.setdefault(e["loc"][at], []).append((n, e))
+            if len(arms) > 1:
+                deep = {arm: errs for arm, errs in arms.items() if any(len(e["loc"]) > at + 1 for _, e in errs)}
+                if not deep:
+                    wanted = list(dict.fromkeys(_WANTED.get(e["type"], e["msg"]) for _, e in group))
+                    done.append((group[0][0], {"type": "sopbook_shape", "loc": prefix, "msg": "",
+                                               "input": group[0][1].get("input"), "ctx": {"wanted": wanted}}))
+                    continue
+                arms = dict([next(iter(deep.items()))])  # several shapes failed inside: the first listed wins
+            # one arm left: its name is no part of the document, so drop it from the locations
+            for errs in arms.values():
+                pending += [(n, dict(e, loc=e["loc"][:at] + e["loc"][at + 1:])) for n, e in errs]
+    return [e for _, e in sorted(done, key=lambda pair: pair[0])]
+
+
+def _did_you_mean(holder: Any, key: str) -> str:
+    """Guess which model a mapping was meant to be (most known keys, same 'type') and suggest."""
+    from sopbook.model.nodes import node_classes
+
+    keys = set(holder) if isinstance(holder, dict) else set()
+    best, best_score = None, (-1, False)
+    for cls in node_classes():
+        fields = set(cls.model_fields) - {"at"}
+        type_field = cls.model_fields.get("type")
+        # a block says its type; a mapping without one is a step, section, KPI, event...
+        if ("type" in keys) != (type_field is not None):
+            continue
+        if type_field is not None and type_field.default != holder.get("type"):
+            continue
+        score = (len(keys & fields), bool(difflib.get_close_matches(key, fields, n=1, cutoff=0.6)))
+        if score > best_score:
+            best, best_score = cls, score
+    if best is None:
+        return ""
+    fields = sorted(set(best.model_fields) - {"at"})
+    close = difflib.get_close_matches(key, fields, n=1, cutoff=0.5)
+    return f"did you mean '{close[0]}'?" if close else f"allowed here: {', '.join(fields)}"
+
+
+def describe(value: Any) -> str:
+    """What YAML made of the author's text, in words: 'a number (12)', 'a list', 'true/false'."""
+    if isinstance(value, bool):
+        return f"true/false ({str(value).lower()})"
+    if isinstance(value, (int, float)):
+        return f"a number ({getattr(value, 'source', value)})"
+    if isinstance(value, dict):
+        return "a mapping (key: value lines)"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "nothing"
+    return repr(str(value)[:60])
+
+
+def _written(value: Any) -> str:
+    """A scalar as the author typed it: 1.50 stays 1.50, true stays true; a bound 1440.0 is 1440."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if hasattr(value, "source"):
+        return value.source
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _quoted(text: str) -> str:
+    """`text` as a YAML double-quoted scalar (JSON's escaping is valid there)."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _colon_text(value: Any) -> str | None:
+    """`- 注意: 对角车轮放置轮挡` is text to its author; YAML reads `key: value` as a mapping.
+    The text it was, when `value` is such a one-key mapping of a scalar."""
+    if isinstance(value, dict) and len(value) == 1:
+        ((key, inner),) = value.items()
+        if isinstance(key, str) and not isinstance(inner, (dict, list)):
+            return f"{key}:" if inner is None else f"{key}: {_written(inner)}"
+    return None
+
+
+def _colon_items(errors: list[dict], data: Any) -> list[dict]:
+    """One error per list item that YAML read as a mapping where text was expected, saying to
+    quote it, instead of what pydantic tried (no 'text' field, unknown field '注意', ...)."""
+    items: dict[tuple, str] = {}
+    for e in errors:
+        if e["type"] in ("string_type", "union_tag_not_found"):
+            for path, node, _ in _document_steps(data, e["loc"]):
+                if node is e.get("input") or (isinstance(node, dict) and node == e.get("input")):
+                    if (text := _colon_text(node)) is not None:
+                        items[path] = text
+    if not items:
+        return errors
+    out, reported = [], set()
+    for e in errors:
+        hit = next(((path, loc) for path, _, loc in _document_steps(data, e["loc"]) if path in items), None)
+        if hit is None:
+            out.append(e)
+        elif hit[1] not in reported:
+            reported.add(hit[1])
+            out.append({"type": "sopbook_colon_text", "loc": hit[1], "msg": "", "input": items[hit[0]], "ctx": {}})
+    return out
+
+
+def _full_width_number(value: Any) -> str | None:
+    """'５' or '１５' typed by a Chinese input method: the number it means, to say so."""
+    if not isinstance(value, str):
+        return None
+    plain = unicodedata.normalize("NFKC", value).strip()
+    try:
+        float(plain)
+    except ValueError:
+        return None
+    return plain if plain != value.strip() else None
+
+
+def _number_text(value: str, whole: bool) -> bool:
+    """'5' or '2.5': text that is a plain number, which YAML reads as text only in quotes."""
+    return re.fullmatch(r"[-+]?[0-9]+" if whole else r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)", value.strip()) is not None
+
+
+def _non_finite_text(value: str) -> bool:
+    """'inf', 'nan', '1e400': text float() reads as no finite number."""
+    try:
+        return not math.isfinite(float(value))
+    except ValueError:
+        return False
+
+
+def _message(err: dict, holder: Any) -> tuple[str, str]:
+    kind = err["type"]
+    ctx = err.get("ctx") or {}
+    value = err.get("input")
+    scalar = isinstance(value, (bool, int, float))
+    if kind == "sopbook_colon_text":
+        return (f"{value!r} is read as a mapping (the ': ' after {value.split(':')[0]!r} makes a key)",
+                f"quote it: {_quoted(value)}")
+    if kind == "sopbook_shape":
+        text_wanted = "text" in ctx["wanted"]
+        return (f"expected {' or '.join(ctx['wanted'])}, got {describe(value)}",
+                f"quote it: {_quoted(_written(value))}" if text_wanted and scalar else "")
+    if kind == "string_type":
+        if scalar:
+            return f"expected text, got {describe(value)}", f"quote it: {_quoted(_written(value))}"
+        return f"expected text, got {describe(value)}", "quote it if it is text, e.g. \"2024\""
+    if kind == "list_type":
+        return f"expected a list, got {describe(value)}", "write each entry on its own '- ' line, or [a, b]"
+    if kind in ("dict_type", "model_type", "model_attributes_type"):
+        return f"expected a mapping of fields, got {describe(value)}", "write it as key: value lines"
+    if kind in ("int_parsing", "float_parsing", "int_type", "float_type", "int_from_float"):
+        plain = _full_width_number(value)
+        if plain is not None:
+            return f"{value!r} is written with full-width digits", f"write it as {plain}"
+        whole = kind.startswith("int")
+        wanted = "a whole number" if whole else "a number"
+        if isinstance(value, str) and _non_finite_text(value):
+            return f"expected a finite number, got {describe(value)}", "write a plain number, e.g. 5 or 2.5"
+        if isinstance(value, str) and _number_text(value, whole):
+            return f"expected {wanted}, got the text {value!r}", f"write it without quotes: {value.strip()}"
+        if whole and isinstance(value, float) and not isinstance(value, bool):
+            return f"expected {wanted}, got {describe(value)}", "write a whole number, e.g. 5"
+        return (f"expected {wanted}, got {describe(value)}",
+                "write a whole number, e.g. 5" if whole else "write a plain number, e.g. 5 or 2.5")
+    if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+        bound = {"greater_than_equal": ("at least", "ge"), "less_than_equal": ("at most", "le"),
+                 "greater_than": ("more than", "gt"), "less_than": ("less than", "lt")}[kind]
+        limit = ctx.get(bound[1])
+        return (f"expected a number {bound[0]} {_written(limit)}, got {_written(value)}",
+                f"write a number {bound[0]} {_written(limit)}")
+    if kind == "sopbook_date":
+        return err["msg"], "write the date as YYYY-MM-DD, e.g. 2026-11-23"
+    if kind == "sopbook_future_date":
+        return (err["msg"], f"write the date of the last revision, at the latest today "
+                            f"({ctx.get('today')})")
+    if kind == "string_too_long":
+        return (f"too long: {len(str(value))} characters, at most {ctx.get('max_length')}",
+                "ids are short names, e.g. golden-sop" if str(err["loc"][-1]) == "id" else "")
+    if kind == "finite_number":
+        return f"expected a finite number, got {describe(value)}", "write a plain number, e.g. 5 or 2.5"
+    if kind == "extra_forbidden":
+        key = str(err["loc"][-1])
+        hidden = [c for c in key if unicodedata.category(c) in ("Cf", "Cc", "Zs", "Zl", "Zp") and c != " "]
+        if hidden:  # a BOM pasted mid-file, a full-width space used to indent: invisible in editors
+            names = ", ".join(f"U+{ord(c):04X} {unicodedata.name(c, '')}".strip() for c in dict.fromkeys(hidden))
+            return (f"unknown field {key!r}: it contains an invisible character ({names})",
+                    "delete the invisible character; indent with ordinary spaces")
+        return f"unknown field '{key}'", _did_you_mean(holder, key)
+    if kind == "missing":
+        return "required field missing", "add it; `sopbook schema` writes the JSON Schema that lists every field"
+    if kind == "union_tag_invalid":
+        return f"unknown block type '{ctx.get('tag')}'", f"use one of: {ctx.get('expected_tags')}"
+    if kind == "union_tag_not_found":
+        return "block has no 'type'", "add type: prose, list, table, checklist, procedure, ..."
+    if kind == "string_pattern_mismatch":
+        return (f"invalid id {err.get('input')!r}",
+                "ids use lowercase a-z, digits and hyphens, e.g. golden-sop (global: chapter.thing)")
+    if kind in ("bool_type", "bool_parsing"):
+        return f"expected true or false, got {describe(value)}", "write true or false"
+    return err["msg"], ""
+
+
+def _typos_for_missing(errors: list[dict]) -> list[dict]:
+    """`tittle:` is one mistake: report the unknown field (with "did you mean 'title'?"), not also
+    a missing 'title'."""
+    missing = {(e["loc"][:-1], e["loc"][-1]): e for e in errors if e["type"] == "missing"}
+    if not missing:
+        return errors
+    covered = set()
+    for e in errors:
+        if e["type"] == "extra_forbidden":
+            parent = e["loc"][:-1]
+            names = [name for (where, name) in missing if where == parent and isinstance(name, str)]
+            close = difflib.get_close_matches(str(e["loc"][-1]), names, n=1, cutoff=0.6)
+            if close:
+                covered.add((parent, close[0]))
+    return [e for e in errors if not (e["type"] == "missing" and (e["loc"][:-1], e["loc"][-1]) in covered)]
+
+
+def validation_findings(exc: ValidationError, data: Any, display: str) -> list[Finding]:
+    out: list[Finding] = []
+    seen: set[tuple] = set()
+    errors = _colon_items(exc.errors(include_url=False), data)
+    for err in _typos_for_missing(_resolve_unions(errors, data)):
+        loc = err["loc"]
+        where = _locate(data, loc, display)
+        holder = _holder(data, loc)
+        if err["type"] == "extra_forbidden" and isinstance(holder, LocDict) and loc[-1] in holder.key_locs:
+            where = holder.key_locs[loc[-1]]  # the key itself, even when its value is a list below it
+        message, hint = _message(err, holder)
+        path = _path_text(data, loc, _is_key_error(err))
+        if path:
+            message = f"{path}: {message}"
+        key = (where, message)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(Finding("error", "load.schema", message, where, hint))
+    return out
