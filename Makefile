@@ -35,6 +35,8 @@ $(JSSTAMP): $(JS)/package.json $(JS)/package-lock.json
 test: $(STAMP)
 	@scripts/system-deps.sh test
 	@$(MAKE) --no-print-directory $(JSSTAMP)
+	$(BIN)/ruff check
+	$(BIN)/mypy sopbook
 	$(BIN)/python -m pytest
 
 serve: $(STAMP)

@@ -16,9 +16,10 @@ def _escape(char: str) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
-def shown(text: str) -> str:
+def shown(text: object) -> str:
     """`text` with control characters, bidi controls and lone surrogates written as escapes."""
-    return "".join(_escape(c) if c in BIDI_CONTROLS or unicodedata.category(c) in ("Cc", "Cs") else c for c in str(text))
+    return "".join(_escape(c) if c in BIDI_CONTROLS or unicodedata.category(c) in ("Cc", "Cs") else c
+                   for c in str(text))
 
 
 Level = Literal["error", "warning", "info"]
@@ -54,7 +55,7 @@ class Finding:
             text += f"\n    acknowledged: {shown(self.acknowledged)}"
         return text
 
-    def acknowledge(self, reason: str) -> "Finding":
+    def acknowledge(self, reason: str) -> Finding:
         return replace(self, acknowledged=reason)
 
     def as_dict(self) -> dict:

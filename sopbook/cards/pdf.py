@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from html import escape as html_escape
 from html import unescape as html_unescape
 from pathlib import Path
+from typing import cast
 from urllib.parse import unquote, urlsplit
 
 from sopbook.cards.fit import Overflow, card_of, measure
@@ -197,9 +198,11 @@ def _batch_html(jobs: list[CardJob]) -> str:
     parts = [f'<!DOCTYPE html><html lang="{lang[1] if lang else "zh-Hans"}"><head><meta charset="utf-8">'
              f"<style>{_BATCH_CSS}</style></head><body{_body_attributes(first)}>"]
     for job in jobs:
+        body = _BODY.search(job.html)
+        assert body is not None, "every card page is rendered from the card template, which has a <body>"
         # The card id is an id (letters, digits, '-', '_', '.'), escaped all the same.
         parts.append(f'<div class="sb-batch-card" data-card="{html_escape(job.card_id)}">'
-                     f"{fill_qr_slots(_BODY.search(job.html)[2])}</div>")
+                     f"{fill_qr_slots(body[2])}</div>")
     parts.append("</body></html>")
     return "".join(parts)
 
@@ -237,10 +240,10 @@ def _split(pdf: bytes, cards: list[tuple[CardJob, list[int]]]) -> None:
     from io import BytesIO
 
     from pypdf import PdfReader, PdfWriter
-    from pypdf.generic import NameObject, TextStringObject
+    from pypdf.generic import DictionaryObject, NameObject, TextStringObject
 
     reader = PdfReader(BytesIO(pdf))
-    lang = reader.trailer["/Root"].get("/Lang")
+    lang = cast(DictionaryObject, reader.trailer["/Root"]).get("/Lang")  # the catalog is a dictionary
     for job, indices in cards:
         writer = PdfWriter()
         for index in indices:

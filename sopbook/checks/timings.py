@@ -58,7 +58,7 @@ def _procedure(project: Project, chapter, proc: Procedure) -> list[Finding]:
     if proc.responds_to:
         entry = project.resolve(proc.responds_to, chapter)
         first = next((s for s in proc.steps if s.deadline), None)
-        if entry is not None and isinstance(entry.node, Segment) and first is not None:
+        if entry is not None and isinstance(entry.node, Segment) and first is not None and first.deadline:
             step_hours = parse_deadline_hours(first.deadline)
             segment_hours = parse_deadline_hours(entry.node.deadline)
             if step_hours > segment_hours:
@@ -112,7 +112,7 @@ def _mot_windows(project: Project, chapter, timeline: Timeline) -> list[Finding]
 
 def _timeline(project: Project, chapter, timeline: Timeline) -> list[Finding]:
     out: list[Finding] = []
-    timed = [(e, event_minute(e)) for e in timeline.events if e.time is not None]
+    timed = [(e, minute) for e in timeline.events if (minute := event_minute(e)) is not None]
     for (prev, prev_min), (nxt, next_min) in pairwise(timed):
         if next_min < prev_min:
             out.append(finding(
@@ -124,9 +124,8 @@ def _timeline(project: Project, chapter, timeline: Timeline) -> list[Finding]:
             out.append(finding(
                 "warning", "timings.event-duration",
                 f"timeline '{timeline.title}': the event at {fmt_clock(prev_min)} states "
-                f"{fmt_number(prev.minutes)} minutes, but the next event follows {next_min - prev_min} "
-                f"minutes "
-                f"later at {fmt_clock(next_min)}", prev, chapter,
+                f"{fmt_number(prev.minutes)} minutes, but the next event follows "
+                f"{next_min - prev_min} minutes later at {fmt_clock(next_min)}", prev, chapter,
                 "correct the stated duration or the next event's time", about=timeline))
     if timeline.stated_total_minutes is not None and len(timed) >= 2:
         span = timed[-1][1] - timed[0][1]

@@ -10,12 +10,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from pydantic import BaseModel
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import core_schema
 
 from sopbook.model.nodes import CardFile, Chapter, Handbook
 
-SCHEMAS = {"chapter": Chapter, "handbook": Handbook, "cards": CardFile}
+SCHEMAS: dict[str, type[BaseModel]] = {"chapter": Chapter, "handbook": Handbook, "cards": CardFile}
 
 
 class _SopbookSchema(GenerateJsonSchema):

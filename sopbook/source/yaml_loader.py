@@ -12,17 +12,22 @@ import functools
 import re
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-try:
-    from yaml.cyaml import CParser as _CParser  # libyaml, when PyYAML was built with it
-except ImportError:
-    _CParser = None
-
 from sopbook._util.positions import line_col
 from sopbook.findings import Finding, LoadFailed, Loc
+
+if TYPE_CHECKING:
+    from yaml._yaml import CParser
+
+_CParser: type[CParser] | None
+try:
+    from yaml._yaml import CParser as _CParser  # libyaml, when PyYAML was built with it
+except ImportError:
+    _CParser = None
 
 MAX_ALIASES = 100
 MAX_EXPANDED_NODES = 200_000
@@ -45,6 +50,8 @@ class LocList(list):
 class SourceInt(int):
     """An int that remembers how it was written, so a table cell `007`-style value or `+5` reads as typed."""
 
+    source: str
+
     def __new__(cls, text: str):
         self = super().__new__(cls, text)
         self.source = text
@@ -53,6 +60,8 @@ class SourceInt(int):
 
 class SourceFloat(float):
     """A float that remembers how it was written: a cell `1.50` must show 1.50, not 1.5."""
+
+    source: str
 
     def __new__(cls, text: str):
         self = super().__new__(cls, text)
@@ -85,7 +94,8 @@ class _Loader(yaml.SafeLoader):
             while True:
                 ch = self.peek(length)
                 if (ch in _BREAK
-                        or (ch == ":" and self.peek(length + 1) in _BREAK + (",[]{}" if self.flow_level else ""))
+                        or (ch == ":"
+                            and self.peek(length + 1) in _BREAK + (",[]{}" if self.flow_level else ""))
                         or (self.flow_level and ch in ",[]{}")):
                     break
                 length += 1
@@ -96,7 +106,7 @@ class _Loader(yaml.SafeLoader):
             chunks.append(self.prefix(length))
             self.forward(length)
             end_mark = self.get_mark()
-            spaces = self.scan_plain_spaces(indent, start_mark)
+            spaces = self.scan_plain_spaces(indent, start_mark) or []
             if not spaces or self.peek() == "#" or (not self.flow_level and self.column < indent):
                 break
         return yaml.tokens.ScalarToken("".join(chunks), True, start_mark, end_mark)
@@ -200,7 +210,10 @@ class _Loader(yaml.SafeLoader):
                 self.forward()
                 if self.column > max_indent:
                     max_indent = self.column
-                    widest = yaml.error.Mark(self.name, self.index - self.column, self.line, 0, None, None)
+                    # PyYAML's own marks of text it did not read from a buffer carry no buffer and no
+                    # pointer (Reader.get_mark); the stubs type the pointer as int regardless.
+                    widest = yaml.error.Mark(self.name, self.index - self.column, self.line, 0,
+                                             None, None)  # type: ignore[arg-type]
         if self.indent < self.column < max_indent and self.peek() != "\0" and chunks:
             raise _Refused(f"invalid YAML: an empty line above the text holds {max_indent} spaces, more than "
                            f"the text's indentation ({self.column})", widest,
@@ -226,7 +239,8 @@ class _TooBig(Exception):
         self.node, self.message, self.hint = node, message, hint
 
 
-def _measure_expanded(node: Node, seen: dict[int, tuple[int, int]], open_: set[int], depth: int = 1) -> tuple[int, int]:
+def _measure_expanded(node: Node, seen: dict[int, tuple[int, int]], open_: set[int],
+                      depth: int = 1) -> tuple[int, int]:
     """(nodes, height) of the tree once aliases are expanded; memoised so measuring stays cheap.
 
     An alias shares its anchor's node, so expanding can both multiply the size (billion laughs)
@@ -334,7 +348,7 @@ class _Builder:
             out.loc = _loc(self.path, node)
             out.item_locs = [_loc(self.path, n) for n in node.value]
             return out
-        return self.scalar(node)
+        return self.scalar(cast(ScalarNode, node))  # the kinds of node left are scalars
 
     def scalar(self, node: ScalarNode):
         # One rule whatever the style: the tag decides, so `!!int "12"` is 12 and `!custom "x"` is
@@ -371,7 +385,9 @@ class _Builder:
         return None
 
     def control_character(self, node: ScalarNode, value: str) -> None:
-        char = _CONTROL.search(value).group()
+        found = _CONTROL.search(value)
+        assert found is not None, "called only for text that has a control character"
+        char = found.group()
         self.error(node, f"invisible control character U+{ord(char):04X} in the text (written as an escape "
                          f"such as \\0, \\e or \\x07)", "delete the character or write it out in words")
 
@@ -418,6 +434,7 @@ class _Refused(yaml.MarkedYAMLError):
 
     def __init__(self, problem: str, mark, hint: str):
         super().__init__(None, None, problem, mark)
+        self.message = problem
         self.hint = hint
 
 
@@ -437,7 +454,8 @@ class _AliasCountingLoader(_Loader):
         if self.check_event(yaml.AliasEvent):
             self.alias_count += 1
             if self.alias_count > MAX_ALIASES:
-                raise _Refused(f"more than {MAX_ALIASES} aliases; anchors and aliases are for small reuse only",
+                raise _Refused(f"more than {MAX_ALIASES} aliases; "
+                               f"anchors and aliases are for small reuse only",
                                event.start_mark, "replace some aliases (*name) with the text they stand for")
             return super().compose_node(parent, index)
         self.node_count += 1
@@ -475,7 +493,8 @@ def decode(path: Path, display: str) -> str:
         if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
             hint = "the file is UTF-16: save it as UTF-8"
         raise LoadFailed([Finding(
-            "error", "load.encoding", f"file is not UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})",
+            "error", "load.encoding",
+            f"file is not UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})",
             Loc(display, line), hint)]) from exc
     text = text.replace("\r\n", "\n")
     odd = _ODD_BREAK.search(text)
@@ -486,7 +505,8 @@ def decode(path: Path, display: str) -> str:
         line, col = line_col(text, at)
         raise LoadFailed([Finding(
             "error", "load.encoding", f"invisible line separator U+{ord(odd.group()):04X} in the text",
-            Loc(display, line, col), "delete it (pasted from a word processor?); use an ordinary line break")])
+            Loc(display, line, col),
+            "delete it (pasted from a word processor?); use an ordinary line break")])
     return text
 
 
@@ -601,29 +621,35 @@ def _events_to_data(get, text: str, display: str):
                     loc.line != event.start_mark.line + 1
                     and _outdented(_FLOW_LINE, indents[-1], text, flow, event.end_mark.index)):
                 raise _Unusual  # _Loader reads it otherwise, or refuses it
-        elif kind is events.ScalarEvent or kind is events.MappingStartEvent or kind is events.SequenceStartEvent:
+        elif kind in (events.ScalarEvent, events.MappingStartEvent, events.SequenceStartEvent):
             if event.anchor is not None or event.tag is not None:
                 raise _Unusual
             mark = event.start_mark
             nodes += 1
             if nodes > MAX_EXPANDED_NODES:
-                raise LoadFailed([Finding("error", "load.yaml", f"more than {MAX_EXPANDED_NODES:,} values in one file",
+                raise LoadFailed([Finding("error", "load.yaml",
+                                          f"more than {MAX_EXPANDED_NODES:,} values in one file",
                                           _mark_loc(display, mark), "split the chapter into several files")])
             if len(stack) >= MAX_DEPTH:
-                raise LoadFailed([Finding("error", "load.yaml", f"lists and mappings nest more than {MAX_DEPTH} deep",
+                raise LoadFailed([Finding("error", "load.yaml",
+                                          f"lists and mappings nest more than {MAX_DEPTH} deep",
                                           _mark_loc(display, mark),
-                                          "content never nests this deep: check the brackets and indentation")])
+                                          "content never nests this deep: "
+                                          "check the brackets and indentation")])
             loc = Loc(display, mark.line + 1, mark.column + 1)
             top = stack[-1] if stack else None
             wants_key = top is not None and top[1] is None and type(top[0]) is LocDict
             if kind is not events.ScalarEvent:
                 if wants_key:
                     raise _Unusual  # a list or mapping as a key
-                value = LocDict() if kind is events.MappingStartEvent else LocList()
                 if kind is events.MappingStartEvent:
-                    value.key_locs = {}
+                    mapping = LocDict()
+                    mapping.key_locs = {}
+                    value = mapping
                 else:
-                    value.item_locs = []
+                    sequence = LocList()
+                    sequence.item_locs = []
+                    value = sequence
                 value.loc = loc
                 if event.flow_style:
                     stack.append([value, None, None, mark.index])
@@ -637,7 +663,7 @@ def _events_to_data(get, text: str, display: str):
             if (style and style in "'\"" and event.end_mark.line != mark.line
                     and _outdented(_QUOTED_LINE, indents[-1], text, mark.index, event.end_mark.index)):
                 raise _Unusual  # a quoted text whose next line is not indented: _Loader says where it opens
-            if wants_key:
+            if wants_key and top is not None:
                 if event.value in top[0].key_locs or (style == '"' and _CONTROL.search(event.value)) or (
                         not style and event.value in ("<<", "")):
                     raise _Unusual  # a duplicate, control character, merge or missing key: _Loader reports it
@@ -714,7 +740,7 @@ def _compose(text: str, display: str):
     except yaml.reader.ReaderError as exc:
         raise LoadFailed([_reader_error(exc, text, display)]) from exc
     except _Refused as exc:
-        raise LoadFailed([Finding("error", "load.yaml", exc.problem, _mark_loc(display, exc.problem_mark),
+        raise LoadFailed([Finding("error", "load.yaml", exc.message, _mark_loc(display, exc.problem_mark),
                                   exc.hint)]) from exc
     except yaml.MarkedYAMLError as exc:
         raise LoadFailed([_syntax_error(exc, display)]) from exc
@@ -755,7 +781,8 @@ def _syntax_error(exc: yaml.MarkedYAMLError, display: str) -> Finding:
                              f"type the closing '{'}' if bracket == '{' else ']'}' after the last item",
                              exc.context_mark)
     elif "simple key" in context and "could not find expected ':'" in problem:
-        message, hint, at = ("this line has no ':' after its key", "write key: value (a space after the colon)",
+        message, hint, at = ("this line has no ':' after its key",
+                             "write key: value (a space after the colon)",
                              exc.context_mark)
     elif "mapping values are not allowed here" in problem:
         message, hint = ("a ':' that cannot start a key here (is the line indented more than the one above?)",
@@ -763,7 +790,7 @@ def _syntax_error(exc: yaml.MarkedYAMLError, display: str) -> Finding:
     elif "cannot start any token" in problem:
         char = printable(_char_at(exc.problem_mark) or "?")
         mark = exc.problem_mark
-        word = _WORD.match(mark.buffer, mark.pointer) if mark.buffer else None
+        word = _WORD.match(mark.buffer, mark.pointer) if mark is not None and mark.buffer else None
         written = printable(word.group()) if word else char
         message, hint = f"a '{char}' cannot start a value here", f'put the text in quotes, e.g. "{written}"'
     elif "block scalar" in context and ("indicators" in problem or "comment or a line break" in problem):
@@ -771,9 +798,12 @@ def _syntax_error(exc: yaml.MarkedYAMLError, display: str) -> Finding:
                          "start the text on the next line, indented; type a space before a '#' comment")
     elif "double-quoted" in context and "escape" in problem:
         mark = exc.problem_mark
-        back = mark.buffer.rfind("\\", 0, mark.pointer) if mark.buffer else -1
-        if 0 <= mark.pointer - back <= mark.column:  # point at the backslash, not the letter after it
-            at = yaml.error.Mark(mark.name, back, mark.line, mark.column - (mark.pointer - back), None, None)
+        back = mark.buffer.rfind("\\", 0, mark.pointer) if mark is not None and mark.buffer else -1
+        if mark is not None and 0 <= mark.pointer - back <= mark.column:
+            # point at the backslash, not the letter after it; a mark of no buffer has no pointer
+            # either, as PyYAML's own (the stubs type the pointer as int)
+            at = yaml.error.Mark(mark.name, back, mark.line, mark.column - (mark.pointer - back),
+                                 None, None)  # type: ignore[arg-type]
         message, hint = ("a '\\' in double quotes that starts no YAML escape (such as \\n or \\u4e2d)",
                          "type \\\\ for a backslash, or put the text in single quotes")
     elif "expected a single document" in raw:
@@ -782,7 +812,8 @@ def _syntax_error(exc: yaml.MarkedYAMLError, display: str) -> Finding:
     else:
         message, hint = raw, ("indent this line with spaces like the lines around it, and put quotes "
                               "around text that starts with a symbol or contains ': ' or ' #'")
-    return Finding("error", "load.yaml", f"invalid YAML: {message}", _mark_loc(display, at or exc.context_mark), hint)
+    return Finding("error", "load.yaml", f"invalid YAML: {message}",
+                   _mark_loc(display, at or exc.context_mark), hint)
 
 
 def read_yaml(path: Path, display: str | None = None):
