@@ -44,8 +44,8 @@ def _short(rng: random.Random, texts: list[str], limit: int = 28) -> str:
     completeness check would rightly fail a title that promises six things over a list of four."""
     key = (id(texts), limit)
     if key not in _POOLS:
-        pool = [" ".join(t.split())[:limit] for t in texts if len(t) <= limit] or [" ".join(t.split())[:limit]
-                                                                                   for t in texts]
+        pool = ([" ".join(t.split())[:limit] for t in texts if len(t) <= limit]
+                or [" ".join(t.split())[:limit] for t in texts])
         _POOLS[key] = [t for t in pool if claimed_count(t) is None] or ["检查"]
     return rng.choice(_POOLS[key])
 

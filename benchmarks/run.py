@@ -477,8 +477,8 @@ def generated_markdown(results: dict) -> str:
         "",
         f"- Machine: {m['cpu']}, {m['cores']} cores, {m['memory']}, {m['os']}",
         f"- Load average (1 min) while measuring: {_load(loads)} "
-        f"(other developers' tests were running; every ratio pairs interleaved runs taken under the same "
-        f"load)",
+        "(other developers' tests were running; every ratio pairs interleaved runs taken "
+        "under the same load)",
         f"- Python {m['python']}; sopbook {v['sopbook']}, MkDocs {v['mkdocs']}, "
         f"Material {v['mkdocs-material']}, "
         f"WeasyPrint {v['weasyprint']} (pydyf {v['pydyf']}), pypdf {v['pypdf']}, PyYAML {v['PyYAML']} "

@@ -131,13 +131,8 @@ class Extractor:
 
     def is_lead_in(self, line: str) -> bool:
         s = line.strip()
-        return (s.endswith(":") and len(s) <= 20 and '"' not in s and "," not in s and not s.startswith(("│",
-                                                                                                         "├",
-                                                                                                         "└",
-                                                                                                         "┌",
-                                                                                                         "-",
-                                                                                                         "|",
-                                                                                                         "【"))
+        return (s.endswith(":") and len(s) <= 20 and '"' not in s and "," not in s
+                and not s.startswith(("│", "├", "└", "┌", "-", "|", "【"))
                 and not CLOCK.match(s))
 
     def next_line(self, index: int) -> str:

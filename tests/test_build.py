@@ -84,8 +84,8 @@ def _edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new), encoding="utf-8")
 
 
-def test_a_rebuild_writes_unchanged_generated_pages_as_they_were_and_equals_a_fresh_build(project_dir,
-                                                                                          tmp_path):
+def test_a_rebuild_writes_unchanged_generated_pages_as_they_were_and_equals_a_fresh_build(
+        project_dir, tmp_path):
     # MkDocs renders every page again; sopbook build takes the generated pages nothing changed
     # from the previous site. The result must be exactly what a fresh build writes.
     first = build(project_dir, cards=False)

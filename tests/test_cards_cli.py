@@ -78,7 +78,7 @@ def test_without_site_url_cards_print_without_qr_and_say_so(tmp_path):
     (root / "checklists" / "cards.yml").write_text("cards:\n  - id: quick\n    source: long.quick\n",
                                                    encoding="utf-8")
     report = build_cards(load_project(root), tmp_path / "out", jobs=1, progress=False)
-    assert [(f.level, f.code, str(f.loc)) for f in report.findings] == [("warning", "cards.no-site-url",
-                                                                         "mkdocs.yml:1")]
+    found = [(f.level, f.code, str(f.loc)) for f in report.findings]
+    assert found == [("warning", "cards.no-site-url", "mkdocs.yml:1")]
     assert report.rendered == ["quick"]
     assert "扫码" not in pdf_text(tmp_path / "out" / "quick.pdf")

@@ -70,8 +70,8 @@ def test_timed_procedure_shows_minute_marks_for_each_step(cards):
 def test_card_kind_is_shown(cards):
     assert "READ-DO" in pdf_text(_pdf(cards, "delivery-sop"), 0)
     assert "DO-CONFIRM" in pdf_text(_pdf(cards, "verify-other"))  # the checklist's own kind
-    assert "READ-DO" not in pdf_text(_pdf(cards, "kpis")) and "DO-CONFIRM" not in pdf_text(_pdf(cards,
-                                                                                                "kpis"))
+    kpis = pdf_text(_pdf(cards, "kpis"))
+    assert "READ-DO" not in kpis and "DO-CONFIRM" not in kpis
 
 
 def test_deadlines_on_recovery_and_nps_cards(cards):
@@ -93,8 +93,8 @@ def test_cjk_font_is_embedded_and_subset(cards):
                 font = font.get_object()
                 descendant = font["/DescendantFonts"][0].get_object()
                 descriptor = descendant["/FontDescriptor"].get_object()
-                fonts[str(font["/BaseFont"])] = any(k in descriptor for k in ("/FontFile", "/FontFile2",
-                                                                              "/FontFile3"))
+                embedded = ("/FontFile", "/FontFile2", "/FontFile3")
+                fonts[str(font["/BaseFont"])] = any(k in descriptor for k in embedded)
         assert fonts and all(fonts.values()), (card.id, fonts)
         assert all(re.match(r"/[A-Z]{6}\+Noto-Sans-CJK", name) for name in fonts), fonts  # subset tag
 
@@ -160,8 +160,8 @@ def test_one_a4_sheet_per_card_file_holding_its_cards_in_file_order(cards):
     from pypdf import PdfReader
 
     # checklists/delivery.yml and checklists/mobile.yml, in a subfolder apart from the card PDFs.
-    assert [p.relative_to(cards.out).as_posix() for p in cards.report.sheets] == ["a4/delivery.pdf",
-                                                                                  "a4/mobile.pdf"]
+    sheets = [p.relative_to(cards.out).as_posix() for p in cards.report.sheets]
+    assert sheets == ["a4/delivery.pdf", "a4/mobile.pdf"]
     assert sorted(p.name for p in (cards.out / "a4").iterdir()) == ["delivery.pdf", "mobile.pdf"]
     assert cards.report.imposed == ["delivery", "mobile"]
     assert not (cards.out / "all-cards-a4.pdf").exists()

@@ -101,8 +101,8 @@ def test_claimed_count_with_nothing_listed(tmp_path):
     """)
     (f,) = findings(tmp_path, "completeness.claimed")
     assert str(f).splitlines()[0] == (
-        "content/ch.yml:4:5: error: '特斯拉惊喜制造的六大招式' claims 6, but 0 are listed (claimed 6, "
-        "found 0)")
+        "content/ch.yml:4:5: error: '特斯拉惊喜制造的六大招式' claims 6, but 0 are listed "
+        "(claimed 6, found 0)")
 
 
 def test_pending_heading_is_listed_not_failed(tmp_path):

@@ -99,8 +99,8 @@ def test_a_successful_build_swaps_in_and_sweeps_what_killed_builds_left(project,
     build(project, cards=False)
     assert (project / "site" / "index.html").read_text(encoding="utf-8") == "<h1>新</h1>"
     assert not (project / "site" / "marker.txt").exists()
-    assert sorted(p.name for p in project.iterdir() if p.name.startswith("site")) == ["site",
-                                                                                      "site.tmp-notes"]
+    siblings = sorted(p.name for p in project.iterdir() if p.name.startswith("site"))
+    assert siblings == ["site", "site.tmp-notes"]
 
 
 def test_a_second_build_while_one_runs_is_refused_with_a_message(project, monkeypatch):
@@ -142,8 +142,8 @@ def test_a_build_running_in_another_process_blocks_the_cli_build(project):
 
 
 @pytest.mark.parametrize("signal_name", ["SIGTERM", "SIGKILL"])
-def test_a_build_killed_half_way_leaves_the_site_and_the_next_build_sweeps_up(project, monkeypatch,
-                                                                              signal_name):
+def test_a_build_killed_half_way_leaves_the_site_and_the_next_build_sweeps_up(
+        project, monkeypatch, signal_name):
     import signal
 
     started = project / "writing"

@@ -147,8 +147,8 @@ def test_schema_mistakes_are_one_located_error(tmp_path, text, expected):
 
 
 def test_load_error_in_the_handbook_and_a_card_file_are_located_too(tmp_path):
-    write_project(tmp_path, chapter("- 文字"), handbook=HANDBOOK.replace("revised: 2026-11-01",
-                                                                       "revised: 上个月"),
+    write_project(tmp_path, chapter("- 文字"),
+                  handbook=HANDBOOK.replace("revised: 2026-11-01", "revised: 上个月"),
                   files={"checklists/cards.yml": "cards:\n  - {id: c, sorce: ch.x}\n"})
     assert [str(f).splitlines()[0] for f in findings_of(tmp_path)] == [
         "handbook.yml:3:1: error: revised: expected a date like 2026-11-23, got 上个月",

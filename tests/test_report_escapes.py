@@ -50,9 +50,8 @@ def test_the_json_report_is_valid_json_with_no_raw_control_character():
 def test_sopbook_check_prints_a_hostile_file_name_escaped(tmp_path):
     # A chapter file whose name holds a terminal escape: it is not in the syllabus, so the check
     # names it. Clearing the editor's screen is not a way to report that.
-    write_project(tmp_path, chapter("- 文字"), files={"content/a\x1b[2Jb.yml": "id: other\ntitle: t\n"
-                                                                                 "sections: [{id: s, title: "
-                                                                                 "t, blocks: [x]}]\n"})
+    hostile = "id: other\ntitle: t\nsections: [{id: s, title: t, blocks: [x]}]\n"
+    write_project(tmp_path, chapter("- 文字"), files={"content/a\x1b[2Jb.yml": hostile})
     cli = subprocess.run([sys.executable, "-m", "sopbook.cli", "--root", str(tmp_path), "check"],
                          capture_output=True, text=True, timeout=60)
     assert "\x1b" not in cli.stdout

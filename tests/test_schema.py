@@ -140,8 +140,8 @@ MISTAKES = {
     "yes for true": (STEP + "\n- {type: list, ordered: yes, items: [a]}", "expected true or false, got 'yes'",
                      "blocks/1/ordered: 'yes' is not of type 'boolean'"),
     "a quoted whole number": ("- type: segments\n  id: n\n  title: NPS\n  segments:\n"
-                              "    - {id: x, label: 贬损者, low: 0, high: '6', strategy: [挽回], deadline: "
-                              "3天内}",
+                              "    - {id: x, label: 贬损者, low: 0, high: '6', strategy: [挽回],"
+                              " deadline: 3天内}",
                               "expected a whole number, got the text '6'",
                               "blocks/0/segments/0/high: '6' is not of type 'integer'"),
     "a checklist item YAML reads as a mapping": (
@@ -164,8 +164,8 @@ MISTAKES = {
 
 
 @pytest.mark.parametrize("blocks, loader_says, schema_says", MISTAKES.values(), ids=MISTAKES.keys())
-def test_a_common_mistake_is_rejected_by_both_the_schema_and_the_loader(tmp_path, blocks, loader_says,
-                                                                        schema_says):
+def test_a_common_mistake_is_rejected_by_both_the_schema_and_the_loader(
+        tmp_path, blocks, loader_says, schema_says):
     write_project(tmp_path, chapter(blocks))
     with pytest.raises(LoadFailed) as failed:
         load_project(tmp_path)

@@ -170,8 +170,8 @@ def test_content_that_does_not_load_fails_the_build_listing_every_problem(fixtur
     from mkdocs.exceptions import Abort
 
     path = fixture_copy / "content" / "mobile.yml"
-    path.write_text(path.read_text(encoding="utf-8").replace("low: 7", "lowest: 7").replace("number: 3",
-                                                                                            "number: three"),
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("low: 7", "lowest: 7").replace("number: 3", "number: three"),
                     encoding="utf-8")
     with caplog.at_level(logging.ERROR, logger="mkdocs"), pytest.raises(Abort):
         build_site(fixture_copy, tmp_path / "out")

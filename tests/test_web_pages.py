@@ -176,8 +176,8 @@ def test_card_index_has_a_section_and_a4_sheet_per_card_file(tmp_path, directory
             title: 小节
             blocks:
 {checklists}""", **{
-        "content/other.yml": "id: other\ntitle: 别章\nsections:\n  - id: s\n    title: 节\n    blocks: "
-        "[正文]\n",
+        "content/other.yml": ("id: other\ntitle: 别章\nsections:\n"
+                              "  - id: s\n    title: 节\n    blocks: [正文]\n"),
         "checklists/交付 #1.yml": "cards:\n  - {id: two, source: ch.c2}\n  - {id: one, source: ch.c1}\n",
         "checklists/mixed.yml": "cards:\n  - {id: three, source: ch.c1}\n  - {id: four, source: other.s}\n"})
     html = web_pages.render_cards(web_pages.Site(project, use_directory_urls=directory_urls)).html

@@ -112,8 +112,8 @@ def _sections(chapter: Chapter) -> list[Finding]:
             for step in node.steps:
                 if step.minutes is None:
                     out.append(finding("error", "completeness.step-minutes",
-                                       f"step '{step.title}' of timed procedure '{node.title}' has no "
-                                       f"minutes",
+                                       f"step '{step.title}' of timed procedure '{node.title}' "
+                                       "has no minutes",
                                        step, chapter, "give every step of a timed procedure its minutes"))
     return out
 

@@ -178,8 +178,8 @@ def node_classes() -> list[type[Node]]:
 # ---- blocks: what a section is made of -----------------------------------------------------------
 class Prose(Node):
     type: Literal["prose"] = "prose"
-    label: str | None = Field(None, description="Lead-in label kept from the source, e.g. 核心命题, "
-                              "战略洞察.")
+    label: str | None = Field(
+        None, description="Lead-in label kept from the source, e.g. 核心命题, 战略洞察.")
     text: Text
 
 
@@ -236,8 +236,8 @@ def _item(value: Any) -> Any:
     # `- 注意: 对角车轮放置轮挡` text that YAML read as a mapping (no field of an item is named so).
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         raise PydanticCustomError("string_type", "Input should be a valid string")
-    if isinstance(value, dict) and len(value) == 1 and not isinstance(next(iter(value.values())),
-                                                                      (dict, list)):
+    if (isinstance(value, dict) and len(value) == 1
+            and not isinstance(next(iter(value.values())), (dict, list))):
         key = next(iter(value))
         if not difflib.get_close_matches(str(key), ["text", "note"], n=1, cutoff=0.6):
             raise PydanticCustomError("string_type", "Input should be a valid string")
@@ -268,12 +268,12 @@ class ChecklistGroup(Node):
 
 
 class Confirmation(Node):
-    label: Text = Field("确认", description="Who confirms, as the source writes it before the line, e.g. "
-                        "客户确认.")
+    label: Text = Field(
+        "确认", description="Who confirms, as the source writes it before the line, e.g. 客户确认.")
     question: str | None = Field(None, description="What the staff member asks, e.g. 刹车正常了吗?")
     expected: str | None = Field(None, description="The answer or act that closes the list, e.g. 点头确认.")
-    text: str | None = Field(None, description="A confirmation that is an act, not a question, e.g. "
-                             "客户签字确认.")
+    text: str | None = Field(
+        None, description="A confirmation that is an act, not a question, e.g. 客户签字确认.")
 
 
 class Checklist(Node):
@@ -429,8 +429,8 @@ class Calculation(Node):
 
 class TimingWindow(Node):
     anchor: Literal["booking", "departure", "arrival", "meeting", "start", "done", "leave"]
-    start: SpanMinutes = Field(description="Minutes relative to the anchor the moment may begin (negative: "
-                               "before).")
+    start: SpanMinutes = Field(
+        description="Minutes relative to the anchor the moment may begin (negative: before).")
     end: SpanMinutes = Field(description="Minutes relative to the anchor the moment must begin by.")
 
 
