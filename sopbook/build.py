@@ -13,10 +13,10 @@ import os
 import re
 import shutil
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
 
 from sopbook.checks import run_checks
 from sopbook.findings import Finding, LoadFailed, Loc, failing
@@ -52,8 +52,9 @@ def build_lock(root: Path) -> Iterator[None]:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise BuildFailed([Finding("error", "build.locked", "another sopbook build of this project is running",
-                                       Loc(LOCK_FILE), "wait for it to finish, then build again")], "lock") from None
+            locked = Finding("error", "build.locked", "another sopbook build of this project is running",
+                             Loc(LOCK_FILE), "wait for it to finish, then build again")
+            raise BuildFailed([locked], "lock") from None
         try:
             yield
         finally:
@@ -88,7 +89,8 @@ def _mkdocs_findings(messages: list[str], fallback: str) -> list[Finding]:
 _YAML_MARK = re.compile(r'in "[^"]*mkdocs\.yml", line (\d+), column (\d+)')
 
 
-def build_web(project: Project, out: Path, findings: list[Finding] | None = None, previous: Path | None = None) -> int:
+def build_web(project: Project, out: Path, findings: list[Finding] | None = None,
+              previous: Path | None = None) -> int:
     """Run MkDocs (with the sopbook plugin) into `out`; the plugin reuses `project` and `findings`,
     and the generated pages of `previous` (a site built before) that nothing changed.
     Returns how many pages were taken from `previous`."""
@@ -158,7 +160,8 @@ def _remove_leftovers(site: Path) -> None:
             shutil.rmtree(stale, ignore_errors=True)
 
 
-def build(root: Path | str, *, site_dir: str | None = None, jobs: int | None = None, progress: bool | None = None,
+def build(root: Path | str, *, site_dir: str | None = None, jobs: int | None = None,
+          progress: bool | None = None,
           cards: bool = True, say: Callable[[str], None] = lambda _msg: None) -> BuildResult:
     root = Path(root).resolve()
     site = Path(site_dir).resolve() if site_dir else root / SITE_DIR
@@ -219,4 +222,5 @@ def build(root: Path | str, *, site_dir: str | None = None, jobs: int | None = N
 
 def quiet_mkdocs_logging(verbose: bool = False) -> None:
     """MkDocs logs every page at INFO; show warnings only, unless asked."""
-    logging.basicConfig(format="%(levelname)s  %(name)s: %(message)s", level=logging.INFO if verbose else logging.WARNING)
+    logging.basicConfig(format="%(levelname)s  %(name)s: %(message)s",
+                        level=logging.INFO if verbose else logging.WARNING)

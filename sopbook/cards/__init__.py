@@ -20,17 +20,28 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sopbook.findings import Finding, Loc
-from sopbook.model.nodes import Card
-from sopbook.model.project import CARDS_DIR, Project
 from sopbook.cards.cache import Manifest, card_key, sheet_key
 from sopbook.cards.fonts import find_cjk_font, font_finding, harfbuzz_subset_available, subset_finding
 from sopbook.cards.html import CARD_CSS, card_html, stylesheet
 from sopbook.cards.impose import SheetCard, SheetJob, impose_all
 from sopbook.cards.pdf import CardJob, CardResult
 from sopbook.cards.qr import MKDOCS_FILE, SiteUrl, resolve_site_url
-from sopbook.model.cards import (SHEET_DIR, CardSources, card_address, card_loc, printable_types, resolve_card,
-                                 sheet_chapter, sheet_file, sheet_groups, sheet_name, sheet_title)
+from sopbook.findings import Finding, Loc
+from sopbook.model.cards import (
+    SHEET_DIR,
+    CardSources,
+    card_address,
+    card_loc,
+    printable_types,
+    resolve_card,
+    sheet_chapter,
+    sheet_file,
+    sheet_groups,
+    sheet_name,
+    sheet_title,
+)
+from sopbook.model.nodes import Card
+from sopbook.model.project import CARDS_DIR, Project
 
 # The single sheet of earlier versions (a valid card id too, so removed only when no card owns it).
 _LEGACY_SHEET = "all-cards-a4"
@@ -238,5 +249,13 @@ def build_cards(project: Project, out_dir: Path, *, previous: Path | None = None
     return report
 
 
-__all__ = ["CardsReport", "SHEET_DIR", "build_cards", "sheet_chapter", "sheet_file", "sheet_groups", "sheet_name",
-           "sheet_title"]
+__all__ = [
+    "SHEET_DIR",
+    "CardsReport",
+    "build_cards",
+    "sheet_chapter",
+    "sheet_file",
+    "sheet_groups",
+    "sheet_name",
+    "sheet_title",
+]

@@ -51,7 +51,7 @@ class Manifest:
     sheets: dict[str, dict] = field(default_factory=dict)  # name -> {"key", "file", "cards"}
 
     @classmethod
-    def load(cls, folder: Path | None) -> "Manifest":
+    def load(cls, folder: Path | None) -> Manifest:
         if folder is None:
             return cls()
         data = read_manifest(folder / MANIFEST, FORMAT)

@@ -11,10 +11,10 @@ import math
 import os
 import sys
 import time
+from collections.abc import Callable
 from concurrent.futures import as_completed
 from multiprocessing.context import BaseContext
 from pathlib import Path
-from typing import Callable
 
 from sopbook._util.procs import pool_context, process_pool
 from sopbook.cards.pdf import CardJob, CardResult, Renderer
@@ -67,7 +67,8 @@ class Progress:
         self._bar = None
         if bar and total:
             from rich.console import Console
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress as Bar, TextColumn, TimeElapsedColumn
+            from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+            from rich.progress import Progress as Bar
 
             self._bar = Bar(TextColumn("cards"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                             TextColumn("{task.description}"), console=Console(file=self.stream), transient=False)
@@ -83,7 +84,7 @@ class Progress:
             print(f"cards: [{self.done}/{self.total}] {result.card_id} {state} ({result.seconds:.2f} s)",
                   file=self.stream, flush=True)
 
-    def __enter__(self) -> "Progress":
+    def __enter__(self) -> Progress:
         return self
 
     def __exit__(self, *exc) -> None:

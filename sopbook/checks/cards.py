@@ -9,13 +9,22 @@ its page is measured when it is rendered (sopbook.cards.fit), not here.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
-from sopbook.model.cards import card_address, card_loc, printable_types, resolve_card
 from sopbook.findings import Finding, Loc
-from sopbook.model.nodes import (BulletList, Checklist, FollowUps, KpiTable, ListItem, MotSet, Node, Procedure,
-                     SegmentTable)
+from sopbook.model.cards import card_address, card_loc, printable_types, resolve_card
+from sopbook.model.nodes import (
+    BulletList,
+    Checklist,
+    FollowUps,
+    KpiTable,
+    ListItem,
+    MotSet,
+    Node,
+    Procedure,
+    SegmentTable,
+)
 from sopbook.model.project import HANDBOOK_FILE, Entry, Project
 
 

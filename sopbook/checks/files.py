@@ -5,9 +5,9 @@ The plugin refuses the same docs/ files (docs_files.file_problem) and the same s
 """
 from __future__ import annotations
 
-from sopbook.source.files import docs_findings
 from sopbook.findings import Finding
 from sopbook.model.project import Project
+from sopbook.source.files import docs_findings
 from sopbook.source.site_paths import config_problem, site_dir_problem
 
 

@@ -4,14 +4,13 @@ Broken references are errors that say which id was asked for and the closest ids
 """
 from __future__ import annotations
 
-
-from sopbook.source.files import trainer_pages
+from sopbook.checks._util import finding
 from sopbook.findings import Finding, Loc
 from sopbook.model.nodes import Event, Kpi, Mot, Procedure, Segment
 from sopbook.model.project import Project, chapter_file, walk
-from sopbook.source.site_paths import docs_dir
 from sopbook.model.trainer_refs import closest_hint, page_body, page_findings
-from sopbook.checks._util import finding
+from sopbook.source.files import trainer_pages
+from sopbook.source.site_paths import docs_dir
 
 # Folders of the site a chapter (`<id>/index.html`) must not take: the generated pages, the cards'
 # PDFs, the theme's assets and search index, and the trainer pages.
@@ -59,7 +58,7 @@ def _trainer_pages(project: Project) -> list[Finding]:
     return out
 
 
-GENERATED_PAGES = ("syllabus", "kpis", "cards", "health")  # web_pages writes <name>/index.md
+GENERATED_PAGES = ("syllabus", "kpis", "cards", "health")  # web/pages.py writes <name>/index.md
 
 
 def _docs_pages(root) -> dict[str, str]:

@@ -12,7 +12,8 @@ import json
 import math
 import re
 import unicodedata
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any, cast
 
 from pydantic import ValidationError
 
@@ -27,9 +28,8 @@ def _steps(data: Any, loc: tuple) -> Iterator[tuple[int, Any, Any, Any]]:
     leads to). A part the document does not have leads to _ABSENT and the walk stays where it was."""
     node = data
     for n, part in enumerate(loc):
-        if isinstance(node, dict) and part in node:
-            child = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        in_mapping = isinstance(node, dict) and part in node
+        if in_mapping or (isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)):
             child = node[part]
         else:
             yield n, part, node, _ABSENT
@@ -134,7 +134,8 @@ def _resolve_unions(errors: list[dict], data: Any) -> list[dict]:
             for n, e in group:
                 arms.setdefault(e["loc"][at], []).append((n, e))
             if len(arms) > 1:
-                deep = {arm: errs for arm, errs in arms.items() if any(len(e["loc"]) > at + 1 for _, e in errs)}
+                deep = {arm: errs for arm, errs in arms.items()
+                        if any(len(e["loc"]) > at + 1 for _, e in errs)}
                 if not deep:
                     wanted = list(dict.fromkeys(_WANTED.get(e["type"], e["msg"]) for _, e in group))
                     done.append((group[0][0], {"type": "sopbook_shape", "loc": prefix, "msg": "",
@@ -166,9 +167,9 @@ def _did_you_mean(holder: Any, key: str) -> str:
             best, best_score = cls, score
     if best is None:
         return ""
-    fields = sorted(set(best.model_fields) - {"at"})
-    close = difflib.get_close_matches(key, fields, n=1, cutoff=0.5)
-    return f"did you mean '{close[0]}'?" if close else f"allowed here: {', '.join(fields)}"
+    names = sorted(set(best.model_fields) - {"at"})
+    close = difflib.get_close_matches(key, names, n=1, cutoff=0.5)
+    return f"did you mean '{close[0]}'?" if close else f"allowed here: {', '.join(names)}"
 
 
 def describe(value: Any) -> str:
@@ -219,9 +220,9 @@ def _colon_items(errors: list[dict], data: Any) -> list[dict]:
     for e in errors:
         if e["type"] in ("string_type", "union_tag_not_found"):
             for path, node, _ in _document_steps(data, e["loc"]):
-                if node is e.get("input") or (isinstance(node, dict) and node == e.get("input")):
-                    if (text := _colon_text(node)) is not None:
-                        items[path] = text
+                same = node is e.get("input") or (isinstance(node, dict) and node == e.get("input"))
+                if same and (text := _colon_text(node)) is not None:
+                    items[path] = text
     if not items:
         return errors
     out, reported = [], set()
@@ -231,7 +232,8 @@ def _colon_items(errors: list[dict], data: Any) -> list[dict]:
             out.append(e)
         elif hit[1] not in reported:
             reported.add(hit[1])
-            out.append({"type": "sopbook_colon_text", "loc": hit[1], "msg": "", "input": items[hit[0]], "ctx": {}})
+            out.append({"type": "sopbook_colon_text", "loc": hit[1], "msg": "", "input": items[hit[0]],
+                        "ctx": {}})
     return out
 
 
@@ -249,7 +251,8 @@ def _full_width_number(value: Any) -> str | None:
 
 def _number_text(value: str, whole: bool) -> bool:
     """'5' or '2.5': text that is a plain number, which YAML reads as text only in quotes."""
-    return re.fullmatch(r"[-+]?[0-9]+" if whole else r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)", value.strip()) is not None
+    pattern = r"[-+]?[0-9]+" if whole else r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)"
+    return re.fullmatch(pattern, value.strip()) is not None
 
 
 def _non_finite_text(value: str) -> bool:
@@ -265,9 +268,10 @@ def _message(err: dict, holder: Any) -> tuple[str, str]:
     ctx = err.get("ctx") or {}
     value = err.get("input")
     scalar = isinstance(value, (bool, int, float))
-    if kind == "sopbook_colon_text":
-        return (f"{value!r} is read as a mapping (the ': ' after {value.split(':')[0]!r} makes a key)",
-                f"quote it: {_quoted(value)}")
+    if kind == "sopbook_colon_text":  # the input is the item's text (_colon_items)
+        text = str(value)
+        return (f"{text!r} is read as a mapping (the ': ' after {text.split(':')[0]!r} makes a key)",
+                f"quote it: {_quoted(text)}")
     if kind == "sopbook_shape":
         text_wanted = "text" in ctx["wanted"]
         return (f"expected {' or '.join(ctx['wanted'])}, got {describe(value)}",
@@ -314,12 +318,14 @@ def _message(err: dict, holder: Any) -> tuple[str, str]:
         key = str(err["loc"][-1])
         hidden = [c for c in key if unicodedata.category(c) in ("Cf", "Cc", "Zs", "Zl", "Zp") and c != " "]
         if hidden:  # a BOM pasted mid-file, a full-width space used to indent: invisible in editors
-            names = ", ".join(f"U+{ord(c):04X} {unicodedata.name(c, '')}".strip() for c in dict.fromkeys(hidden))
+            names = ", ".join(f"U+{ord(c):04X} {unicodedata.name(c, '')}".strip()
+                              for c in dict.fromkeys(hidden))
             return (f"unknown field {key!r}: it contains an invisible character ({names})",
                     "delete the invisible character; indent with ordinary spaces")
         return f"unknown field '{key}'", _did_you_mean(holder, key)
     if kind == "missing":
-        return "required field missing", "add it; `sopbook schema` writes the JSON Schema that lists every field"
+        return ("required field missing",
+                "add it; `sopbook schema` writes the JSON Schema that lists every field")
     if kind == "union_tag_invalid":
         return f"unknown block type '{ctx.get('tag')}'", f"use one of: {ctx.get('expected_tags')}"
     if kind == "union_tag_not_found":
@@ -352,7 +358,7 @@ def _typos_for_missing(errors: list[dict]) -> list[dict]:
 def validation_findings(exc: ValidationError, data: Any, display: str) -> list[Finding]:
     out: list[Finding] = []
     seen: set[tuple] = set()
-    errors = _colon_items(exc.errors(include_url=False), data)
+    errors = _colon_items(cast(list[dict], exc.errors(include_url=False)), data)
     for err in _typos_for_missing(_resolve_unions(errors, data)):
         loc = err["loc"]
         where = _locate(data, loc, display)

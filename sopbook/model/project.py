@@ -9,17 +9,18 @@ import datetime
 import gc
 import types
 import typing
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
 from sopbook.findings import Finding, LoadFailed, Loc
-from sopbook.source.files import unsafe_file
 from sopbook.model.errors import describe, validation_findings
 from sopbook.model.nodes import Card, CardFile, Chapter, Handbook, Node
+from sopbook.source.files import unsafe_file
 from sopbook.source.yaml_loader import LocDict, read_yaml
 
 HANDBOOK_FILE = "handbook.yml"
@@ -79,11 +80,12 @@ def _plain(annotation: Any) -> bool:
         return _plain(typing.get_args(annotation)[0])
     if origin in (typing.Union, types.UnionType, list):
         return all(_plain(a) for a in typing.get_args(annotation))
-    return isinstance(annotation, type) and issubclass(annotation, _PLAIN) and not issubclass(annotation, Node)
+    return (isinstance(annotation, type) and issubclass(annotation, _PLAIN)
+            and not issubclass(annotation, Node))
 
 
-@lru_cache(maxsize=None)
-def _child_fields(cls: type) -> tuple[str, ...]:
+@cache
+def _child_fields(cls: type[BaseModel]) -> tuple[str, ...]:
     """The fields of a model class that can hold nodes, in declaration order. walk() runs over
     every node for every check family; skipping the text fields halves the checks' time."""
     return tuple(name for name, f in cls.model_fields.items() if name != "at" and not _plain(f.annotation))
@@ -91,7 +93,7 @@ def _child_fields(cls: type) -> tuple[str, ...]:
 
 def iter_children(node: Any) -> Iterator[Node]:
     """Direct child nodes of a model object, in document order."""
-    for name in _child_fields(type(node)):
+    for name in _child_fields(node.__class__):
         value = getattr(node, name)
         if isinstance(value, Node):
             yield value

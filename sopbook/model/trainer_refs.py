@@ -196,7 +196,8 @@ def scan(text: str) -> list[Macro | MacroError]:
         if opening.group() == "{%":  # a Jinja statement: nothing runs it, readers would see it raw
             close = text.find("%}", start + 2, line_end)
             end = close + 2 if close != -1 else line_end
-            found.append(MacroError(f"{text[start:end].rstrip()} is a template statement; trainer pages run none",
+            statement = text[start:end].rstrip()
+            found.append(MacroError(f"{statement} is a template statement; trainer pages run none",
                                     "trainer pages call only ref(), checklist() and card(), e.g. "
                                     "{{ ref('delivery.golden-sop') }}; to show it as text, put it in `code`",
                                     line, col, start, end))

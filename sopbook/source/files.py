@@ -9,8 +9,8 @@ applies them to MkDocs' own list of files, so both refuse the same files.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from sopbook.findings import Finding, Loc
 from sopbook.source.site_paths import docs_dir, setting

@@ -54,7 +54,8 @@ class Completeness:
 
 def completeness_rows(project: Project) -> list[Completeness]:
     """Per chapter, how many of its headings have their body."""
-    return [Completeness(project.chapter(c.chapter_id), c.sections, c.pending, c.percent)
+    chapters = {chapter.id: chapter for chapter in project.chapters}
+    return [Completeness(chapters[c.chapter_id], c.sections, c.pending, c.percent)
             for c in chapter_completeness(project)]
 
 
@@ -72,10 +73,11 @@ def pending_items(project: Project) -> list[PendingItem]:
     for chapter in project.chapters:
         for node, parents in walk(chapter):
             if (isinstance(node, Section) and node.pending) or isinstance(node, Pending):
-                anchor = node.id or next((p.id for p in reversed(parents) if getattr(p, "id", None)), "")
+                named = (getattr(p, "id", None) for p in reversed(parents))
+                anchor = node.id or next((a for a in named if a), "")
                 address = f"{chapter.id}.{anchor}" if anchor and anchor != chapter.id else chapter.id
-                items.append(PendingItem(chapter, address, node.title, str(node.at or chapter_file(project, chapter)),
-                                         getattr(node, "note", None)))
+                where = str(node.at or chapter_file(project, chapter))
+                items.append(PendingItem(chapter, address, node.title, where, getattr(node, "note", None)))
     return items
 
 
@@ -101,7 +103,7 @@ def render_chapter(site: Site, chapter: Chapter) -> Page:
     next_link = None
     if chapter.next or chapter.next_text:
         next_link = {
-            "text": chapter.next_text or links.label(chapter.next),
+            "text": chapter.next_text or links.label(chapter.next or ""),
             "label": links.label(chapter.next) if chapter.next else None,
             "href": links.href(chapter.next) if chapter.next else None,
             "planned": bool(chapter.next and site.planned(chapter.next)),
@@ -139,8 +141,9 @@ def render_kpis(site: Site) -> Page:
     for chapter in site.project.chapters:
         for node, _parents in walk(chapter):
             if isinstance(node, KpiTable):
-                tables.append({"chapter": chapter, "table": node, "href": links.href(f"{chapter.id}.{node.id}"),
-                               "rows": [{"kpi": k, "href": links.href(f"{chapter.id}.{k.id}")} for k in node.kpis]})
+                rows = [{"kpi": k, "href": links.href(f"{chapter.id}.{k.id}")} for k in node.kpis]
+                href = links.href(f"{chapter.id}.{node.id}")
+                tables.append({"chapter": chapter, "table": node, "href": href, "rows": rows})
     body = render(site.project.root, "page/kpis.html", tables=tables)
     return Page(KPIS, "KPI 总览", body, search=False)
 
@@ -201,4 +204,5 @@ def render_site(site: Site, findings: list[Finding]) -> list[Page]:
 
 __all__ = ["CARDS", "HEALTH", "KPIS", "SYLLABUS", "Expanded", "Links", "Page", "Site", "anchor_ids", "asset",
            "body_line_offset", "cards_for", "chapter_src_uri", "completeness_rows", "expand_trainer_page",
-           "inline_text", "label_of", "nav", "page_url", "pending_items", "relative", "render_site", "toc_tokens"]
+           "inline_text", "label_of", "nav", "page_url", "pending_items", "relative", "render_site",
+           "toc_tokens"]

@@ -1,12 +1,12 @@
 """The `sopbook` MkDocs plugin: the web handbook from the model.
 
-Each hook only translates an MkDocs event into calls of sopbook functions (web_pages.py does the
+Each hook only translates an MkDocs event into calls of sopbook functions (web/pages.py does the
 rendering), in the spirit of Material's own plugins:
 
 - on_config   loads the project (every load problem listed with file:line, then abort once),
               refuses a site_dir that would replace the sources, and makes the site private: no
               web fonts, no CDN polyfill;
-- on_files    refuses docs/ files that must not be published (docs_files.py), adds one
+- on_files    refuses docs/ files that must not be published (source/files.py), adds one
               generated page per chapter, the syllabus, KPI overview, card index and
               content-health page, the plugin's CSS and the file:// worker shim, and the
               navigation by course day;
@@ -19,7 +19,7 @@ rendering), in the spirit of Material's own plugins:
 Every abort keeps its findings as data (`result.failures`, web/handoff.py): `sopbook build`
 reports them as they are.
 - on_post_page, on_post_build  (sopbook build only) write unchanged generated pages as the
-              previous build had them, and record what this build wrote (web_cache.py);
+              previous build had them, and record what this build wrote (web/reuse.py);
 - on_serve    rebuilds when YAML in content/ or checklists/, handbook.yml or macros/ change.
 """
 from __future__ import annotations
@@ -27,7 +27,9 @@ from __future__ import annotations
 import logging
 import os
 from pathlib import Path
+from typing import cast
 
+from markupsafe import escape
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
@@ -36,17 +38,16 @@ from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page as MkPage
 from mkdocs.structure.toc import get_toc
-from markupsafe import escape
 
-from sopbook.source import files as docs_files
-from sopbook.source import site_paths
-from sopbook.web import reuse as web_cache
-from sopbook.web import pages as web_pages
-from sopbook.web.handoff import Handoff, WebResult
 from sopbook.checks.references import reserved_ids
 from sopbook.findings import Finding, LoadFailed, Loc, failing
 from sopbook.model.project import CARDS_DIR, CONTENT_DIR, HANDBOOK_FILE, Project, load_project
 from sopbook.render.templating import MACROS_DIR, environment
+from sopbook.source import files as docs_files
+from sopbook.source import site_paths
+from sopbook.web import pages as web_pages
+from sopbook.web import reuse as web_cache
+from sopbook.web.handoff import Handoff, WebResult
 
 log = get_plugin_logger(__name__)
 
@@ -170,8 +171,8 @@ class SopbookPlugin(BasePlugin[_PluginConfig]):
             files.append(File.generated(config, SHIM, content=web_pages.asset("iframe-worker-shim.js")))
 
         if self.config.nav and not config.nav:
-            handwritten = [(f.src_uri, None) for f in files.documentation_pages()
-                           if f.src_uri not in self.generated]
+            handwritten: list[tuple[str, str | None]] = [
+                (f.src_uri, None) for f in files.documentation_pages() if f.src_uri not in self.generated]
             config.nav = web_pages.nav(self.site, pages, handwritten)
         return files
 
@@ -217,7 +218,8 @@ class SopbookPlugin(BasePlugin[_PluginConfig]):
             return ""
         assert self.site is not None and self.root is not None
         source = page.file.content_string
-        display = os.path.relpath(page.file.abs_src_path, self.root) if page.file.abs_src_path else page.file.src_uri
+        display = (os.path.relpath(page.file.abs_src_path, self.root) if page.file.abs_src_path
+                   else page.file.src_uri)
         expanded = web_pages.expand_trainer_page(self.site, page.file.src_uri, markdown, display,
                                                  web_pages.body_line_offset(source, markdown))
         self.errors.extend(expanded.errors)
@@ -229,7 +231,7 @@ class SopbookPlugin(BasePlugin[_PluginConfig]):
             return html
         # What Markdown's pass would have given: the HTML, its headings as the table of
         # contents, and the ids that MkDocs checks links from other pages against.
-        page.toc = get_toc(web_pages.toc_tokens(generated.html))
+        page.toc = get_toc(cast(list, web_pages.toc_tokens(generated.html)))
         page.present_anchor_ids = web_pages.anchor_ids(generated.html)
         return generated.html.strip()
 
@@ -253,8 +255,8 @@ class SopbookPlugin(BasePlugin[_PluginConfig]):
         if src_uri in self.result.reused:
             previous = self.cache.previous_output(page.file.dest_uri, key)
             if previous is None:  # checked a moment ago: only a change to site/ mid-build gets here
-                raise PluginError(f"sopbook: {page.file.dest_uri} in the previous site changed during the build; "
-                                  "build again")
+                raise PluginError(f"sopbook: {page.file.dest_uri} in the previous site changed during the "
+                                  "build; build again")
             output = previous
         self.cache.record(page.file.dest_uri, key, output)
         return output

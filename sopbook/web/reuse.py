@@ -31,11 +31,11 @@ PACKAGES = ("sopbook", "mkdocs", "mkdocs-material", "pymdown-extensions", "markd
 def _code() -> str:
     """Versions of the rendering packages, and sopbook's own source (an edited checkout keeps its version)."""
     versions = []
-    for package in PACKAGES:
+    for name in PACKAGES:
         try:
-            versions.append(f"{package} {metadata.version(package)}")
+            versions.append(f"{name} {metadata.version(name)}")
         except metadata.PackageNotFoundError:
-            versions.append(f"{package} -")
+            versions.append(f"{name} -")
     package = Path(__file__).parents[1]
     return _digest(versions, *(p.read_bytes() for p in sorted(package.rglob("*.py"))),
                    *(p.read_bytes() for p in sorted((package / "web" / "assets").glob("*")) if p.is_file()))
@@ -57,14 +57,16 @@ def site_key(config, nav) -> str:
         "site_name": str(config.site_name), "site_url": config.site_url, "copyright": config.copyright,
         "site_description": config.site_description, "repo_url": config.repo_url, "edit_uri": config.edit_uri,
         "use_directory_urls": config.use_directory_urls, "extra": dict(config.extra),
-        "extra_css": [str(x) for x in config.extra_css], "extra_javascript": [str(x) for x in config.extra_javascript],
+        "extra_css": [str(x) for x in config.extra_css],
+        "extra_javascript": [str(x) for x in config.extra_javascript],
         "theme": {key: config.theme[key] for key in config.theme}, "theme_dirs": list(config.theme.dirs),
     }
     # Template overrides (custom_dir) and MkDocs hooks are project files, not package versions.
     local = [Path(d) for d in config.theme.dirs if "site-packages" not in Path(d).parts]
     local_files = sorted(f for d in local for f in d.rglob("*") if f.is_file())
     hooks = sorted(Path(h) for h in (config.get("hooks") or []))
-    return _digest(_code(), config_file.read_bytes() if config_file.is_file() else b"", settings, _nav_items(nav.items),
+    config_text = config_file.read_bytes() if config_file.is_file() else b""
+    return _digest(_code(), config_text, settings, _nav_items(nav.items),
                    [(str(f), f.read_bytes().hex()) for f in local_files + hooks if f.is_file()])
 
 

@@ -29,7 +29,8 @@ class Expanded:
     errors: list[Finding] = field(default_factory=list)
 
 
-def expand_trainer_page(site: Site, src_uri: str, markdown: str, display: str, line_offset: int = 0) -> Expanded:
+def expand_trainer_page(site: Site, src_uri: str, markdown: str, display: str,
+                        line_offset: int = 0) -> Expanded:
     """Replace {{ ref('a.b') }}, {{ checklist('a.b') }} and {{ card('id') }} in a trainer page.
 
     The macros are the ones `sopbook check` reads (trainer_refs.scan) and resolve the same way,
@@ -57,6 +58,7 @@ def expand_trainer_page(site: Site, src_uri: str, markdown: str, display: str, l
                               label=inline_text(card_row["title"])).strip())
         elif target.func == "checklist":
             entry = target.entry
+            assert entry is not None  # resolve() gives a ref or a checklist its entry, or a finding
             block = render(project.root, "page/ref.html", kind="checklist", checklist=entry.node,
                            links=site.links(src_uri, entry.chapter), source_href=links.href(entry.address),
                            source_label=entry.chapter.title)
@@ -64,6 +66,7 @@ def expand_trainer_page(site: Site, src_uri: str, markdown: str, display: str, l
             out.append("\n\n" + block.strip() + "\n\n")
         else:
             entry = target.entry
+            assert entry is not None
             out.append(render(project.root, "page/ref.html", kind="ref", href=links.href(entry.address),
                               label=inline_text(label_of(entry.node)), entry=entry).strip())
     out.append(markdown[pos:])
