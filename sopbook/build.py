@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sopbook._util.logs import collected
 from sopbook.checks import run_checks
 from sopbook.findings import Finding, LoadFailed, Loc, failing
 from sopbook.model.project import Project, load_project
@@ -61,17 +62,6 @@ def build_lock(root: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-class _Collect(logging.Handler):
-    """Keeps MkDocs' error messages: its exception only says 'Aborted with a BuildError!'."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.ERROR)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
-
-
 def _mkdocs_findings(messages: list[str], fallback: str) -> list[Finding]:
     """MkDocs' own errors (mkdocs.yml, the theme, other plugins), one finding per message; the
     sopbook plugin's findings come as data (web/handoff.py) and are never read from the log."""
@@ -106,28 +96,25 @@ def build_web(project: Project, out: Path, findings: list[Finding] | None = None
     if not config_file.exists():
         raise BuildFailed([Finding("error", "build.config", "no mkdocs.yml in the project", Loc("mkdocs.yml"),
                                    "copy mkdocs.yml from the sopbook repository")], "web")
-    collect = _Collect()
-    logger = logging.getLogger("mkdocs")
-    logger.addHandler(collect)
     plugin: SopbookPlugin | None = None
-    try:
-        config = load_config(str(config_file), site_dir=str(out))
-        found = config.plugins.get("sopbook")
-        plugin = found if isinstance(found, SopbookPlugin) else None
-        if findings is not None and plugin is not None:
-            plugin.handoff = Handoff(project, findings, previous)
-        config.plugins.on_startup(command="build", dirty=False)
+    # MkDocs' own errors: its exception only says 'Aborted with a BuildError!'.
+    with collected("mkdocs", logging.ERROR) as messages:
         try:
-            build(config)
-        finally:
-            config.plugins.on_shutdown()
-        # Every page planned for reuse was written from the previous site, or the build failed.
-        return len(plugin.result.reused) if plugin is not None else 0
-    except MkDocsException as exc:
-        carried = list(plugin.result.failures) if plugin is not None else []
-        raise BuildFailed(carried or _mkdocs_findings(collect.messages, str(exc)), "web") from exc
-    finally:
-        logger.removeHandler(collect)
+            config = load_config(str(config_file), site_dir=str(out))
+            found = config.plugins.get("sopbook")
+            plugin = found if isinstance(found, SopbookPlugin) else None
+            if findings is not None and plugin is not None:
+                plugin.handoff = Handoff(project, findings, previous)
+            config.plugins.on_startup(command="build", dirty=False)
+            try:
+                build(config)
+            finally:
+                config.plugins.on_shutdown()
+            # Every page planned for reuse was written from the previous site, or the build failed.
+            return len(plugin.result.reused) if plugin is not None else 0
+        except MkDocsException as exc:
+            carried = list(plugin.result.failures) if plugin is not None else []
+            raise BuildFailed(carried or _mkdocs_findings(messages, str(exc)), "web") from exc
 
 
 def build_cards(project: Project, out: Path, previous: Path | None, jobs: int | None, progress: bool | None,

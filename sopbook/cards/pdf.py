@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import cast
 from urllib.parse import unquote, urlsplit
 
+from sopbook._util.logs import collected
 from sopbook.cards.fit import Overflow, card_of, measure
 from sopbook.cards.qr import fill_qr_slots
 
@@ -74,18 +75,6 @@ def confined_fetcher(root: Path):
     return ProjectFetcher(timeout=1, allowed_protocols=("file", "data"), allow_redirects=False)
 
 
-class _Collect(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        message = record.getMessage()
-        # A back may repeat a checklist the front names (its heading ids twice): harmless in a PDF.
-        if not message.startswith("Anchor defined twice"):
-            self.messages.append(message)
-
-
 @contextmanager
 def _weasyprint_warnings() -> Iterator[list[str]]:
     """What WeasyPrint logs while the block runs: it warns (a refused URL, an unknown CSS
@@ -93,15 +82,10 @@ def _weasyprint_warnings() -> Iterator[list[str]]:
 
     The records stop here: the build reports them as findings, one per kind with a count,
     not as a terminal line per card from each worker."""
-    log = logging.getLogger("weasyprint")
-    collect = _Collect()
-    log.addHandler(collect)
-    propagate, log.propagate = log.propagate, False
-    try:
-        yield collect.messages
-    finally:
-        log.propagate = propagate
-        log.removeHandler(collect)
+    # A back may repeat a checklist the front names (its heading ids twice): harmless in a PDF.
+    with collected("weasyprint", logging.WARNING, quiet=True,
+                   keep=lambda message: not message.startswith("Anchor defined twice")) as messages:
+        yield messages
 
 
 class Renderer:

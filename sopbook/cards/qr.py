@@ -17,6 +17,8 @@ from urllib.parse import urlsplit
 
 from markupsafe import Markup, escape
 
+from sopbook._util.logs import collected
+
 MKDOCS_FILE = "mkdocs.yml"
 _SLOT = re.compile(r'<sopbook-qr data-url="([^"]*)"></sopbook-qr>')
 # Names reserved for examples and tests (RFC 2606, RFC 6761): nobody can publish a handbook there.
@@ -42,15 +44,6 @@ def _placeholder(host: str) -> bool:
             or re.fullmatch(r"127(\.\d+){3}|\[?::1\]?|0\.0\.0\.0", host) is not None)
 
 
-class _Errors(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.ERROR)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(" ".join(record.getMessage().split()))
-
-
 def resolve_site_url(root: Path) -> SiteUrl:
     """mkdocs.yml's site_url as MkDocs resolves it (`!ENV [SITE_URL, ...]`, INHERIT, its own
     checks), so a card's QR code opens the address the web build was made for."""
@@ -63,19 +56,14 @@ def resolve_site_url(root: Path) -> SiteUrl:
 
     # What MkDocs logs about mkdocs.yml is the web build's to print; here its errors only say
     # why there is no site_url (its exception says just "Aborted with a configuration error!").
-    mkdocs_log = logging.getLogger("mkdocs")
-    errors = _Errors()
-    mkdocs_log.addHandler(errors)
-    propagate, mkdocs_log.propagate = mkdocs_log.propagate, False
-    try:
-        url = load_config(str(path)).site_url
-    except Exception as exc:  # MkDocs refuses mkdocs.yml: no site_url to print
-        reason = "; ".join(errors.messages) or " ".join(str(exc).split()) or type(exc).__name__
-        return SiteUrl(None, f"MkDocs cannot read {MKDOCS_FILE} ({reason}): the cards are printed without "
-                       "a QR code", "cards.no-site-url", f"fix {MKDOCS_FILE}; `mkdocs build` names the same")
-    finally:
-        mkdocs_log.propagate = propagate
-        mkdocs_log.removeHandler(errors)
+    with collected("mkdocs", logging.ERROR, quiet=True, tidy=lambda text: " ".join(text.split())) as errors:
+        try:
+            url = load_config(str(path)).site_url
+        except Exception as exc:  # MkDocs refuses mkdocs.yml: no site_url to print
+            reason = "; ".join(errors) or " ".join(str(exc).split()) or type(exc).__name__
+            return SiteUrl(None, f"MkDocs cannot read {MKDOCS_FILE} ({reason}): the cards are printed "
+                           "without a QR code", "cards.no-site-url",
+                           f"fix {MKDOCS_FILE}; `mkdocs build` names the same")
     set_it, line = _set_site_url_hint(path), _site_url_line(path)
     if not url or not url.strip():
         return SiteUrl(None, f"{MKDOCS_FILE} has no site_url: the cards are printed without a QR code",
