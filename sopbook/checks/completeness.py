@@ -7,8 +7,6 @@
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sopbook.checks._util import finding
 from sopbook.findings import Finding, Loc
 from sopbook.model.nodes import (
@@ -148,33 +146,6 @@ def _syllabus(project: Project) -> list[Finding]:
                                f"chapter '{chapter.id}' is not in the syllabus",
                                chapter.at or Loc(HANDBOOK_FILE),
                                f"add '- id: {chapter.id}' to syllabus in {HANDBOOK_FILE}", chapter.id))
-    return out
-
-
-@dataclass(frozen=True)
-class ChapterCompleteness:
-    chapter_id: str
-    sections: int  # headings of the source: sections plus pending blocks
-    pending: int
-
-    @property
-    def percent(self) -> float:
-        return 100.0 * (self.sections - self.pending) / self.sections if self.sections else 100.0
-
-
-def chapter_completeness(project: Project) -> list[ChapterCompleteness]:
-    """Share of a chapter's headings that have their body (pending ones do not)."""
-    out = []
-    for chapter in project.chapters:
-        total = pending = 0
-        for node, _ in walk(chapter):
-            if isinstance(node, Section):
-                total += 1
-                pending += node.pending
-            elif isinstance(node, Pending):
-                total += 1
-                pending += 1
-        out.append(ChapterCompleteness(chapter.id, total, pending))
     return out
 
 
