@@ -131,8 +131,10 @@ def cmd_schema(args) -> int:
 def parser() -> argparse.ArgumentParser:
     # --root and --debug work before or after the command (sopbook check --root x)
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--root", default=argparse.SUPPRESS, help="project folder holding handbook.yml (default: .)")
-    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show Python tracebacks")
+    common.add_argument("--root", default=argparse.SUPPRESS,
+                        help="project folder holding handbook.yml (default: .)")
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                        help="show Python tracebacks")
     p = argparse.ArgumentParser(prog="sopbook", parents=[common],
                                 description="Structured SOPs to a web handbook and checklist cards.")
     p.add_argument("--version", action="version", version=f"sopbook {__version__}")

@@ -91,12 +91,15 @@ def _result_findings(sources: CardSources, result: CardResult) -> list[Finding]:
     out = []
     for over in result.overflows:
         out.append(Finding(
-            "error", "cards.overflow", f"card '{card.id}' does not fit its {card.format.upper()} page: {over.describe()}",
-            card_loc(card), "shorten the items, move content to the back (back: [...]), or split the card in two",
+            "error", "cards.overflow",
+            f"card '{card.id}' does not fit its {card.format.upper()} page: {over.describe()}",
+            card_loc(card),
+            "shorten the items, move content to the back (back: [...]), or split the card in two",
             card_address(card)))
     if result.error:
-        out.append(Finding("error", "cards.render-failed", f"card '{card.id}' could not be rendered: {result.error}",
-                           card_loc(card), "", card_address(card)))
+        out.append(Finding("error", "cards.render-failed",
+                           f"card '{card.id}' could not be rendered: {result.error}", card_loc(card), "",
+                           card_address(card)))
     return out
 
 
@@ -149,7 +152,8 @@ def build_cards(project: Project, out_dir: Path, *, previous: Path | None = None
     site = resolve_site_url(root) if project.cards else SiteUrl(None)
     url = site.url
     if site.problem:
-        report.findings.append(Finding("warning", site.code, site.problem, Loc(MKDOCS_FILE, site.line), site.hint))
+        report.findings.append(Finding("warning", site.code, site.problem, Loc(MKDOCS_FILE, site.line),
+                                       site.hint))
 
     # Resolve and render each card's HTML (cheap); the key decides whether it needs a PDF.
     printable = printable_types(root)
@@ -164,7 +168,8 @@ def build_cards(project: Project, out_dir: Path, *, previous: Path | None = None
         try:
             html = card_html(project, sources, url)
         except Exception as exc:  # a template error names the card, not a Jinja traceback
-            report.findings.append(Finding("error", "cards.template", f"card '{card.id}': {type(exc).__name__}: {exc}",
+            report.findings.append(Finding("error", "cards.template",
+                                           f"card '{card.id}': {type(exc).__name__}: {exc}",
                                            card_loc(card), "see macros/card/card.html and macros/blocks/",
                                            card_address(card)))
             continue
@@ -192,7 +197,8 @@ def build_cards(project: Project, out_dir: Path, *, previous: Path | None = None
             warned.setdefault(message, []).append(sources.card)
         if result.ok:
             report.rendered.append(result.card_id)
-            new.cards[result.card_id] = {"key": keys[result.card_id], "pages": result.pages, "size": result.size}
+            new.cards[result.card_id] = {"key": keys[result.card_id], "pages": result.pages,
+                                         "size": result.size}
 
     t = time.perf_counter()
     run(root, css, todo, worker_count(jobs, len(todo)), progress, collect)
@@ -233,7 +239,8 @@ def build_cards(project: Project, out_dir: Path, *, previous: Path | None = None
             name = out.stem
             first = groups[name][0]
             report.findings.append(Finding(
-                "error", "cards.sheet-failed", f"the A4 sheet {sheet_file(name)} could not be imposed: {error}",
+                "error", "cards.sheet-failed",
+                f"the A4 sheet {sheet_file(name)} could not be imposed: {error}",
                 Loc(first.at.file) if first.at else Loc(CARDS_DIR),
                 "build again with --force; if it fails again, report it with the card PDFs of that file"))
             report.sheets.remove(out)

@@ -71,7 +71,8 @@ class Progress:
             from rich.progress import Progress as Bar
 
             self._bar = Bar(TextColumn("cards"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                            TextColumn("{task.description}"), console=Console(file=self.stream), transient=False)
+                            TextColumn("{task.description}"), console=Console(file=self.stream),
+                            transient=False)
             self._task = self._bar.add_task("", total=total)
             self._bar.start()
 

@@ -91,19 +91,24 @@ def _design(project: Project, entry: Entry) -> Iterator[tuple[str, str, Node, st
                    f"pause point '{point.label}' in {entry.address} has {len(point.items)} items "
                    f"(more than {lint.max_items_per_pause})",
                    point.node,
-                   "5-9 items per pause point (Boorman; WHO Surgical Safety Checklist): split it into groups or cards")
+                   "5-9 items per pause point (Boorman; WHO Surgical Safety Checklist): "
+                   "split it into groups or cards")
         for text, node in point.items:
             length = len(" ".join(text.split()))
             if length > lint.max_item_chars:
                 yield ("cards.item-too-long",
-                       f"item '{text[:20]}…' in {entry.address} has {length} characters (more than {lint.max_item_chars})",
+                       f"item '{text[:20]}…' in {entry.address} has {length} characters "
+                       f"(more than {lint.max_item_chars})",
                        node,
-                       "a card item is read at a glance: keep the action, move the explanation to the handbook")
+                       "a card item is read at a glance: keep the action, "
+                       "move the explanation to the handbook")
     for checklist in _checklists(entry.node):
         if checklist.confirmation is None:
-            yield ("cards.no-confirmation", f"checklist {entry.chapter.id}.{checklist.id} has no confirmation line",
+            yield ("cards.no-confirmation",
+                   f"checklist {entry.chapter.id}.{checklist.id} has no confirmation line",
                    checklist,
-                   "add confirmation: {question: ..., expected: ...} or {text: 客户签字确认}: the act that closes the list")
+                   "add confirmation: {question: ..., expected: ...} or {text: 客户签字确认}: "
+                   "the act that closes the list")
 
 
 def check(project: Project) -> list[Finding]:
@@ -119,8 +124,8 @@ def check(project: Project) -> list[Finding]:
         if sources.kind is None:
             out.append(Finding("warning", "cards.no-kind", f"card '{card.id}' does not declare its kind",
                                card_loc(card),
-                               "add kind: read-do (read an item, then do it) or do-confirm (do from memory, then "
-                               "confirm with the card)", card_address(card)))
+                               "add kind: read-do (read an item, then do it) or do-confirm "
+                               "(do from memory, then confirm with the card)", card_address(card)))
         for entry in sources.entries():
             for code, message, node, hint in _design(project, entry):
                 loc = node.at or entry.node.at or Loc(f"content/{entry.chapter.id}.yml")
@@ -129,6 +134,8 @@ def check(project: Project) -> list[Finding]:
         named = ", ".join(dict.fromkeys(cards))
         out.append(Finding("warning", code, f"{message} (card {named})", loc, hint, address))
     if project.cards and not project.handbook.revised:
-        out.append(Finding("warning", "cards.no-revision-date", "the handbook has no revision date for the cards' footer",
-                           project.handbook.at or Loc(HANDBOOK_FILE), "set revised: YYYY-MM-DD in handbook.yml"))
+        out.append(Finding("warning", "cards.no-revision-date",
+                           "the handbook has no revision date for the cards' footer",
+                           project.handbook.at or Loc(HANDBOOK_FILE),
+                           "set revised: YYYY-MM-DD in handbook.yml"))
     return out

@@ -36,8 +36,10 @@ def _content(project: Project) -> list[Finding]:
     for chapter in project.chapters:
         if chapter.next and chapter.next not in planned and project.chapter(chapter.next) is None:
             out.append(finding("error", "references.missing",
-                               f"next chapter '{chapter.next}' is neither written nor planned", chapter, chapter,
-                               f"add it to the syllabus (planned: true) or fix the id; {closest_hint(project, chapter.next)}"))
+                               f"next chapter '{chapter.next}' is neither written nor planned", chapter,
+                               chapter,
+                               "add it to the syllabus (planned: true) or fix the id; "
+                               f"{closest_hint(project, chapter.next)}"))
         for node, _ in walk(chapter):
             if isinstance(node, Procedure):
                 if node.governed_by:

@@ -52,10 +52,12 @@ def card_address(card: Card) -> str:
 
 def printable_types(root: Path) -> set[str]:
     """Block types that have a macro (macros/blocks/<type>.html) and so can be put on a card."""
-    return {p.stem for p in (Path(root) / MACROS_DIR / "blocks").glob("*.html") if not p.stem.startswith("_")} - {"block"}
+    templates = (Path(root) / MACROS_DIR / "blocks").glob("*.html")
+    return {p.stem for p in templates if not p.stem.startswith("_")} - {"block"}
 
 
-def resolve_card(project: Project, card: Card, printable: set[str] | None = None) -> tuple[CardSources | None, list[Finding]]:
+def resolve_card(project: Project, card: Card,
+                 printable: set[str] | None = None) -> tuple[CardSources | None, list[Finding]]:
     printable = printable_types(project.root) if printable is None else printable
     problems: list[Finding] = []
     entries: list[Entry] = []
@@ -65,8 +67,10 @@ def resolve_card(project: Project, card: Card, printable: set[str] | None = None
         if entry is None:
             near = project.nearest(ref)
             problems.append(Finding(
-                "error", "cards.unknown-source", f"card '{card.id}': {role} '{ref}' does not exist", card_loc(card),
-                f"closest existing ids: {', '.join(near)}" if near else "use a global id chapter.thing from content/",
+                "error", "cards.unknown-source", f"card '{card.id}': {role} '{ref}' does not exist",
+                card_loc(card),
+                f"closest existing ids: {', '.join(near)}" if near
+                else "use a global id chapter.thing from content/",
                 card_address(card)))
         elif getattr(entry.node, "type", None) not in printable:
             problems.append(Finding(
@@ -87,7 +91,8 @@ def resolve_card(project: Project, card: Card, printable: set[str] | None = None
         return None, [Finding(
             "error", "cards.front-outside-source",
             f"card '{card.id}': front {', '.join(outside)} is not part of its source '{card.source}'",
-            card_loc(card), "front: lists parts of the source; put other content on the back", card_address(card))]
+            card_loc(card), "front: lists parts of the source; put other content on the back",
+            card_address(card))]
     return CardSources(card, entries[0], entries[1 + len(card.front):], parts), []
 
 

@@ -107,7 +107,7 @@ def walk(node: Node, parents: tuple[Node, ...] = ()) -> Iterator[tuple[Node, tup
     """Every node under `node` (included) with its ancestors."""
     yield node, parents
     for child in iter_children(node):
-        yield from walk(child, parents + (node,))
+        yield from walk(child, (*parents, node))
 
 
 def _display(root: Path, path: Path) -> str:

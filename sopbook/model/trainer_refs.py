@@ -121,7 +121,7 @@ def code_ranges(text: str) -> list[tuple[int, int]]:
     """Offsets of every part of a Markdown page that renders as code, in order."""
     ranges: list[tuple[int, int]] = []
     pos = 0
-    for block_start, block_end in _code_blocks(text) + [(len(text), len(text))]:
+    for block_start, block_end in [*_code_blocks(text), (len(text), len(text))]:
         ranges += _code_spans(text, pos, block_start)
         if block_end > block_start:
             ranges.append((block_start, block_end))

@@ -142,6 +142,6 @@ def trainer_pages(root: Path) -> Iterator[tuple[str, str]]:
     for path in walk_docs(root):
         if is_page(path):
             display = _display(root, path)
-            text, problem = read_page(root, path, display)
+            text, _problem = read_page(root, path, display)
             if text is not None:
                 yield display, text
