@@ -139,41 +139,38 @@ def parser() -> argparse.ArgumentParser:
                                 description="Structured SOPs to a web handbook and checklist cards.")
     p.add_argument("--version", action="version", version=f"sopbook {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
-    sub_parser = sub.add_parser
 
-    def add_parser(name, **kw):
-        return sub_parser(name, parents=[common], **kw)
+    def command(name: str, **kw) -> argparse.ArgumentParser:
+        return sub.add_parser(name, parents=[common], **kw)
 
-    sub.add_parser = add_parser  # type: ignore[method-assign]
-
-    c = sub.add_parser("check", help="check content: timings, completeness, references, arithmetic, cards")
+    c = command("check", help="check content: timings, completeness, references, arithmetic, cards")
     c.add_argument("--format", choices=["text", "json"], default="text")
     c.add_argument("--strict", action="store_true", help="fail on warnings too")
     c.set_defaults(run=cmd_check)
 
-    b = sub.add_parser("build", help="check, then build the handbook and cards into site/")
+    b = command("build", help="check, then build the handbook and cards into site/")
     b.add_argument("--site", help="output folder (default: site/)")
     b.add_argument("--jobs", type=int, help="card render workers (default: CPU count)")
     b.add_argument("--no-cards", action="store_true", help="web handbook only")
     b.add_argument("--verbose", action="store_true")
     b.set_defaults(run=cmd_build)
 
-    k = sub.add_parser("cards", help="render the checklist cards (PDF) only")
+    k = command("cards", help="render the checklist cards (PDF) only")
     k.add_argument("--out", help="output folder (default: site/cards)")
     k.add_argument("--jobs", type=int)
     k.add_argument("--force", action="store_true", help="render even unchanged cards")
     k.set_defaults(run=cmd_cards)
 
-    s = sub.add_parser("serve", help="live preview; rebuilds when content/ or checklists/ change")
+    s = command("serve", help="live preview; rebuilds when content/ or checklists/ change")
     s.add_argument("-a", "--dev-addr", default="127.0.0.1:8000")
     s.set_defaults(run=cmd_serve)
 
-    x = sub.add_parser("export", help="write the handbook into DIR as a plain MkDocs project, no plugin")
+    x = command("export", help="write the handbook into DIR as a plain MkDocs project, no plugin")
     x.add_argument("dir", metavar="DIR", help="a new folder, or one a previous export wrote")
     x.add_argument("--jobs", type=int, help="card render workers (default: CPU count)")
     x.set_defaults(run=cmd_export)
 
-    j = sub.add_parser("schema", help="write the JSON Schemas that content files use for autocompletion")
+    j = command("schema", help="write the JSON Schemas that content files use for autocompletion")
     j.add_argument("--out", help="folder (default: schema/)")
     j.set_defaults(run=cmd_schema)
     return p

@@ -1,9 +1,19 @@
 """The committed JSON Schemas match the model, so editors autocomplete what the loader accepts."""
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 
+import pytest
+from jsonschema import Draft7Validator, Draft202012Validator, FormatChecker
+
+from sopbook.findings import LoadFailed
+from sopbook.model.project import load_project
 from sopbook.model.schema import SCHEMAS, schema_text
+from sopbook.source.yaml_loader import LocDict, LocList, SourceFloat, SourceInt, read_yaml
+
+from projects import HANDBOOK, chapter, write_project
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -22,18 +32,6 @@ def test_chapter_schema_describes_ids_and_blocks():
 
 
 # ---- the schemas against a real JSON Schema validator ------------------------------------------------
-import json  # noqa: E402
-import re  # noqa: E402
-
-import pytest  # noqa: E402
-from jsonschema import Draft7Validator, Draft202012Validator, FormatChecker  # noqa: E402
-
-from sopbook.findings import LoadFailed  # noqa: E402
-from sopbook.model.project import load_project  # noqa: E402
-from sopbook.source.yaml_loader import LocDict, LocList, SourceFloat, SourceInt, read_yaml  # noqa: E402
-
-from projects import HANDBOOK, chapter, write_project  # noqa: E402
-
 KIND_OF = {"content": "chapter", "checklists": "cards"}
 
 
