@@ -20,7 +20,7 @@ from pathlib import Path
 
 from sopbook._util.logs import collected
 from sopbook.checks import run_checks
-from sopbook.findings import Finding, LoadFailed, Loc, failing
+from sopbook.findings import Finding, LoadFailed, Loc, StageFailed, failing
 from sopbook.model.project import Project, load_project
 from sopbook.source.site_paths import output_problem
 
@@ -28,11 +28,8 @@ SITE_DIR = "site"
 LOCK_FILE = ".sopbook-build.lock"
 
 
-class BuildFailed(Exception):
-    def __init__(self, findings: list[Finding], stage: str):
-        super().__init__(f"build failed at {stage}")
-        self.findings = findings
-        self.stage = stage
+class BuildFailed(StageFailed):
+    verb = "build"
 
 
 @dataclass
@@ -147,6 +144,18 @@ def _remove_leftovers(site: Path) -> None:
             shutil.rmtree(stale, ignore_errors=True)
 
 
+def load_checked(root: Path, failed: type[StageFailed]) -> tuple[Project, list[Finding]]:
+    """Load and check the content; stop with `failed` before anything is written when it fails."""
+    try:
+        project = load_project(root)
+    except LoadFailed as exc:
+        raise failed(exc.findings, "load") from exc
+    findings = run_checks(project)
+    if failing(findings):
+        raise failed(findings, "check")
+    return project, findings
+
+
 def build(root: Path | str, *, site_dir: str | None = None, jobs: int | None = None,
           progress: bool | None = None,
           cards: bool = True, say: Callable[[str], None] = lambda _msg: None) -> BuildResult:
@@ -162,14 +171,8 @@ def build(root: Path | str, *, site_dir: str | None = None, jobs: int | None = N
 
     t = time.perf_counter()
     say("loading content")
-    try:
-        project = load_project(root)
-    except LoadFailed as exc:
-        raise BuildFailed(exc.findings, "load") from exc
-    findings = run_checks(project)
+    project, findings = load_checked(root, BuildFailed)
     seconds["check"] = time.perf_counter() - t
-    if failing(findings):
-        raise BuildFailed(findings, "check")
 
     if cards:
         from sopbook.cards.fonts import find_cjk_font, font_finding

@@ -30,7 +30,7 @@ import yaml
 from markupsafe import escape
 
 from sopbook import __version__
-from sopbook.findings import Finding, LoadFailed, Loc, failing
+from sopbook.findings import Finding, Loc, StageFailed, failing
 from sopbook.source import files as docs_files
 from sopbook.source import site_paths
 
@@ -42,11 +42,8 @@ CSS = "assets/sopbook/sopbook.css"
 SHIM = "assets/sopbook/iframe-worker-shim.js"
 
 
-class ExportFailed(Exception):
-    def __init__(self, findings: list[Finding], stage: str):
-        super().__init__(f"export failed at {stage}")
-        self.findings = findings
-        self.stage = stage
+class ExportFailed(StageFailed):
+    verb = "export"
 
 
 @dataclass
@@ -190,8 +187,7 @@ def export(root: Path | str, target: Path | str, *, jobs: int | None = None, giv
            say: Callable[[str], None] = lambda _msg: None) -> ExportResult:
     import time
 
-    from sopbook.checks import run_checks
-    from sopbook.model.project import load_project
+    from sopbook.build import load_checked
     from sopbook.model.trainer_refs import page_body
     from sopbook.web import pages as web_pages
 
@@ -207,14 +203,8 @@ def export(root: Path | str, target: Path | str, *, jobs: int | None = None, giv
     seconds: dict[str, float] = {}
     t = time.perf_counter()
     say("loading content")
-    try:
-        project = load_project(root)
-    except LoadFailed as exc:
-        raise ExportFailed(exc.findings, "load") from exc
-    findings = run_checks(project)
+    project, findings = load_checked(root, ExportFailed)
     seconds["check"] = time.perf_counter() - t
-    if failing(findings):
-        raise ExportFailed(findings, "check")
 
     t = time.perf_counter()
     say("writing the pages")
@@ -230,9 +220,7 @@ def export(root: Path | str, target: Path | str, *, jobs: int | None = None, giv
         src_uri = path.relative_to(docs).as_posix()
         display = os.path.relpath(path, root)
         if src_uri in generated:
-            errors.append(Finding("error", "references.reserved-page",
-                                  f"{display} is a page the handbook generates itself", Loc(display, 1),
-                                  "move the page to another name, e.g. docs/trainers/"))
+            errors.append(docs_files.reserved_page(root, display))
             continue
         if not docs_files.is_page(path):
             if (refused := docs_files.file_problem(root, path, display)) is not None:

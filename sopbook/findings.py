@@ -82,6 +82,17 @@ class LoadFailed(Exception):
         return "\n".join(str(f) for f in self.findings)
 
 
+class StageFailed(Exception):
+    """A build or export stopped at `stage` (load, check, web, cards ...) with these findings."""
+
+    verb = "run"
+
+    def __init__(self, findings: list[Finding], stage: str):
+        super().__init__(f"{self.verb} failed at {stage}")
+        self.findings = findings
+        self.stage = stage
+
+
 def failing(findings: list[Finding]) -> list[Finding]:
     """Errors that fail a run: acknowledged ones are reported but do not fail."""
     return [f for f in findings if f.level == "error" and not f.acknowledged]

@@ -9,7 +9,7 @@ from sopbook.findings import Finding, Loc
 from sopbook.model.nodes import Event, Kpi, Mot, Procedure, Segment
 from sopbook.model.project import Project, chapter_file, walk
 from sopbook.model.trainer_refs import closest_hint, page_body, page_findings
-from sopbook.source.files import trainer_pages
+from sopbook.source.files import reserved_page, trainer_pages
 from sopbook.source.site_paths import docs_dir
 
 # Folders of the site a chapter (`<id>/index.html`) must not take: the generated pages, the cards'
@@ -86,10 +86,7 @@ def reserved_ids(project: Project) -> list[Finding]:
     """Chapter ids that would collide with the site's own folders or with pages of docs/, and
     docs/ pages where the handbook writes a page of its own."""
     pages = _docs_pages(project.root)
-    out = [Finding("error", "references.reserved-page",
-                   f"{pages[name]} is a page the handbook generates itself", Loc(pages[name], 1),
-                   f"move the page to another name, e.g. {docs_dir(project.root)}/trainers/")
-           for name in GENERATED_PAGES if name in pages]
+    out = [reserved_page(project.root, pages[name]) for name in GENERATED_PAGES if name in pages]
     for chapter in project.chapters:
         if chapter.id in RESERVED_IDS or chapter.id in pages:
             why = ("a folder the handbook site uses itself" if chapter.id in RESERVED_IDS

@@ -44,6 +44,12 @@ def _display(root: Path, path: Path) -> str:
         return str(path)
 
 
+def reserved_page(root: Path, display: str) -> Finding:
+    """A docs/ page where the handbook writes a generated page of its own (syllabus, cards...)."""
+    return Finding("error", "references.reserved-page", f"{display} is a page the handbook generates itself",
+                   Loc(display, 1), f"move the page to another name, e.g. {docs_dir(root)}/trainers/")
+
+
 def is_page(path: Path | str) -> bool:
     return str(path).endswith(".md")
 

@@ -155,9 +155,7 @@ class SopbookPlugin(BasePlugin[_PluginConfig]):
             for finding in failing(findings):
                 log.warning(str(finding).replace("\n", " "))
         pages = web_pages.render_site(self.site, findings)
-        clashes = [Finding("error", "references.reserved-page",
-                           f"{display} is a page the handbook generates itself", Loc(display, 1),
-                           "move the page to another name, e.g. docs/trainers/")
+        clashes = [docs_files.reserved_page(self.root, display)
                    for p in pages if (file := files.get_file_from_path(p.src_uri)) is not None
                    and (display := os.path.relpath(file.abs_src_path or p.src_uri, self.root))]
         if clashes:
