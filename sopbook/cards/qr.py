@@ -64,39 +64,34 @@ def resolve_site_url(root: Path) -> SiteUrl:
             return SiteUrl(None, f"MkDocs cannot read {MKDOCS_FILE} ({reason}): the cards are printed "
                            "without a QR code", "cards.no-site-url",
                            f"fix {MKDOCS_FILE}; `mkdocs build` names the same")
-    set_it, line = _set_site_url_hint(path), _site_url_line(path)
     if not url or not url.strip():
-        return SiteUrl(None, f"{MKDOCS_FILE} has no site_url: the cards are printed without a QR code",
-                       "cards.no-site-url", set_it, line)
+        return _problem(path, None, f"{MKDOCS_FILE} has no site_url: the cards are printed without a QR code",
+                        "cards.no-site-url")
     url = url.strip()
     parts = urlsplit(url)
     if parts.scheme.lower() not in ("http", "https"):
-        return SiteUrl(None, f"site_url in {MKDOCS_FILE} is {url}, not an http(s) address a phone can open: "
-                       "the cards are printed without a QR code", "cards.no-site-url", set_it, line)
+        return _problem(path, None, f"site_url in {MKDOCS_FILE} is {url}, not an http(s) address a phone "
+                        "can open: the cards are printed without a QR code", "cards.no-site-url")
     if _placeholder(parts.hostname or ""):
-        return SiteUrl(url, f"site_url in {MKDOCS_FILE} is {url}, a placeholder: the QR codes on the cards "
-                       "lead nowhere", "cards.placeholder-site-url", set_it, line)
+        return _problem(path, url, f"site_url in {MKDOCS_FILE} is {url}, a placeholder: the QR codes on the "
+                        "cards lead nowhere", "cards.placeholder-site-url")
     return SiteUrl(url)
 
 
-def _site_url_line(path: Path) -> int:
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
-        return 0
-    return next((n for n, text in enumerate(lines, 1) if text.startswith("site_url:")), 1)
-
-
-def _set_site_url_hint(path: Path) -> str:
-    """What to type: this project's mkdocs.yml may take site_url from SITE_URL (`!ENV`)."""
+def _problem(path: Path, url: str | None, message: str, code: str) -> SiteUrl:
+    """A site_url the cards cannot use well, located where mkdocs.yml sets it (its first line when it
+    does not), with what to type: this project's mkdocs.yml may take site_url from SITE_URL (`!ENV`)."""
     try:
         text = path.read_text(encoding="utf-8")
-        from_env = re.search(r"^site_url:\s*!ENV\b.*\bSITE_URL\b", text, re.M)
     except (OSError, UnicodeDecodeError):
-        from_env = None
-    if from_env:
-        return "build with the handbook's address: SITE_URL=https://<the handbook's address>/ sopbook build"
-    return f"set the handbook's public address in {MKDOCS_FILE}: site_url: https://<the handbook's address>/"
+        text = ""
+    line = next((n for n, written in enumerate(text.splitlines(), 1) if written.startswith("site_url:")), 1)
+    if re.search(r"^site_url:\s*!ENV\b.*\bSITE_URL\b", text, re.M):
+        hint = "build with the handbook's address: SITE_URL=https://<the handbook's address>/ sopbook build"
+    else:
+        hint = (f"set the handbook's public address in {MKDOCS_FILE}: "
+                "site_url: https://<the handbook's address>/")
+    return SiteUrl(url, message, code, hint, line)
 
 
 def site_url(root: Path) -> str | None:
