@@ -38,7 +38,7 @@ def code_signature(*modules: str) -> str:
 
 
 def card_key(html: str, css: str, font_signature: str) -> str:
-    return _digest(html, css, font_signature, code_signature("pdf", "fit", "qr"))
+    return _digest(html, css, font_signature, code_signature("pdf", "fit", "qr", "subset"))
 
 
 def sheet_key(card_keys: list[tuple[str, str]], title: str = "") -> str:

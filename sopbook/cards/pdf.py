@@ -20,7 +20,9 @@ from urllib.parse import unquote, urlsplit
 
 from sopbook._util.logs import collected
 from sopbook.cards.fit import Overflow, card_of, measure
+from sopbook.cards.fonts import find_cjk_font
 from sopbook.cards.qr import fill_qr_slots
+from sopbook.cards.subset import SCHEME, CardFont, card_chars, card_font
 
 
 @dataclass(frozen=True)
@@ -56,13 +58,18 @@ def confined_fetcher(root: Path):
 
     root = Path(root).resolve()
 
+    from weasyprint.urls import URLFetcherResponse
+
     class ProjectFetcher(URLFetcher):
         def __init__(self, **kwargs) -> None:
             super().__init__(**kwargs)
             self.blocked: list[str] = []  # what was refused, for the tests and the report
+            self.fonts: dict[str, bytes] = {}  # the card faces of the document being rendered
 
         def fetch(self, url, headers=None):
             scheme = urlsplit(url).scheme.lower()
+            if scheme == SCHEME and url in self.fonts:
+                return URLFetcherResponse(url, self.fonts[url])
             if scheme == "data":
                 return super().fetch(url, headers)
             if scheme == "file":
@@ -97,18 +104,41 @@ class Renderer:
         self.root = Path(root).resolve()
         self.base_url = self.root.as_uri() + "/"
         self.fetcher = confined_fetcher(self.root)
+        self._font_configuration = FontConfiguration
         self.font_config = FontConfiguration()
+        self.css = css
         self.stylesheet = weasyprint.CSS(string=css, base_url=self.base_url, url_fetcher=self.fetcher,
                                          font_config=self.font_config)
+        font = find_cjk_font()
+        self.family = font.family if font else None
+
+    def card_font(self, job: CardJob, warnings: list[str]) -> CardFont | None:
+        """The CJK face cut to this card's characters (subset.py says why), or None: the card is
+        then set in the whole face, as large as WeasyPrint makes it, and the build says so."""
+        if self.family is None:
+            return None
+        try:
+            return card_font(self.family, card_chars(job.html, self.css))
+        except Exception as exc:  # an unreadable font file, a HarfBuzz without subsetting
+            warnings.append(f"the CJK font could not be cut to the card's characters ({exc}): "
+                            "the card embeds a much larger font")
+            return None
+
+    def _fonts_for(self, fonts: list[CardFont | None]):
+        """The faces served to this document, and a fresh font configuration when it has any:
+        each card face is registered with fontconfig, and a worker renders hundreds of cards."""
+        self.fetcher.fonts = {url: data for font in fonts if font for url, data in font.files.items()}
+        return self._font_configuration() if any(fonts) else self.font_config
 
     def render(self, job: CardJob) -> CardResult:
         start = time.perf_counter()
         result = CardResult(job.card_id)
         with _weasyprint_warnings() as warnings:
             try:
-                html = self._weasyprint.HTML(string=fill_qr_slots(job.html), base_url=self.base_url,
-                                             url_fetcher=self.fetcher)
-                document = html.render(stylesheets=[self.stylesheet], font_config=self.font_config)
+                font = self.card_font(job, warnings)
+                html = self._weasyprint.HTML(string=_with_font(fill_qr_slots(job.html), font, self.family),
+                                             base_url=self.base_url, url_fetcher=self.fetcher)
+                document = html.render(stylesheets=[self.stylesheet], font_config=self._fonts_for([font]))
                 result.pages = len(document.pages)
                 result.overflows = measure(document.pages, job.sides)
                 if not result.overflows:
@@ -136,9 +166,10 @@ class Renderer:
         failed = False
         with _weasyprint_warnings() as warnings:
             try:
-                html = self._weasyprint.HTML(string=_batch_html(jobs), base_url=self.base_url,
+                fonts = [self.card_font(job, warnings) for job in jobs]
+                html = self._weasyprint.HTML(string=_batch_html(jobs, fonts, self.family), base_url=self.base_url,
                                              url_fetcher=self.fetcher)
-                document = html.render(stylesheets=[self.stylesheet], font_config=self.font_config)
+                document = html.render(stylesheets=[self.stylesheet], font_config=self._fonts_for(fonts))
                 pages = _pages_by_card(document, [job.card_id for job in jobs])
                 results = []
                 for job in jobs:
@@ -175,17 +206,36 @@ def _body_attributes(page: str) -> str:
     return match[1] if match else ""
 
 
-def _batch_html(jobs: list[CardJob]) -> str:
-    """The cards' bodies, each in a wrapper that names its card, in one document."""
+def _families(font: CardFont, family: str | None) -> str:
+    """The card face first; the whole face after it draws anything the cut one lacks."""
+    return ", ".join([f'"{font.family}"'] + ([f'"{family}"'] if family else []) + ["sans-serif"])
+
+
+def _with_font(page: str, font: CardFont | None, family: str | None) -> str:
+    """The card page with its cut face defined and its text set in it (card.css names the
+    whole family on `html, body`; `html body` outranks it)."""
+    if font is None:
+        return page
+    style = f"<style>{font.rules}\nhtml body {{ font-family: {_families(font, family)}; }}</style>"
+    return page.replace("</head>", style + "</head>", 1) if "</head>" in page else style + page
+
+
+def _batch_html(jobs: list[CardJob], fonts: list[CardFont | None] | None = None,
+                family: str | None = None) -> str:
+    """The cards' bodies, each in a wrapper that names its card (and sets it in its own cut
+    face, so its PDF carries only its own glyphs), in one document."""
+    fonts = fonts or [None] * len(jobs)
     first = jobs[0].html
     lang = _HTML_LANG.search(first)
+    rules = "\n".join(font.rules for font in fonts if font is not None)
     parts = [f'<!DOCTYPE html><html lang="{lang[1] if lang else "zh-Hans"}"><head><meta charset="utf-8">'
-             f"<style>{_BATCH_CSS}</style></head><body{_body_attributes(first)}>"]
-    for job in jobs:
+             f"<style>{_BATCH_CSS}\n{rules}</style></head><body{_body_attributes(first)}>"]
+    for job, font in zip(jobs, fonts, strict=True):
         body = _BODY.search(job.html)
         assert body is not None, "every card page is rendered from the card template, which has a <body>"
+        style = f' style="font-family: {html_escape(_families(font, family))}"' if font else ""
         # The card id is an id (letters, digits, '-', '_', '.'), escaped all the same.
-        parts.append(f'<div class="sb-batch-card" data-card="{html_escape(job.card_id)}">'
+        parts.append(f'<div class="sb-batch-card" data-card="{html_escape(job.card_id)}"{style}>'
                      f"{fill_qr_slots(body[2])}</div>")
     parts.append("</body></html>")
     return "".join(parts)
@@ -219,6 +269,29 @@ def _metadata(page: str) -> dict[str, str]:
     return out
 
 
+_SET_FONT = re.compile(rb"/([^\s/\[\]()<>{}%]+)\s+[-+.\d]+\s+Tf\b")
+
+
+def _own_fonts(page):
+    """The batch page with only the fonts it sets text in: WeasyPrint gives every page of a
+    document one font dictionary, which would put all the batch's card faces in each card."""
+    from pypdf.generic import DictionaryObject, NameObject
+
+    resources = page.get("/Resources")
+    fonts = resources.get_object().get("/Font") if resources is not None else None
+    if fonts is None:
+        return page
+    used = {b"/" + name for name in _SET_FONT.findall(page.get_contents().get_data())} \
+        if page.get_contents() is not None else set()
+    own = DictionaryObject({NameObject(k): v for k, v in fonts.get_object().items() if k.encode() in used})
+    if len(own) == len(fonts.get_object()):
+        return page
+    copy = DictionaryObject(resources.get_object())
+    copy[NameObject("/Font")] = own
+    page[NameObject("/Resources")] = copy
+    return page
+
+
 def _split(pdf: bytes, cards: list[tuple[CardJob, list[int]]]) -> None:
     """Write each card's pages of the batch PDF to its own file."""
     from io import BytesIO
@@ -231,7 +304,7 @@ def _split(pdf: bytes, cards: list[tuple[CardJob, list[int]]]) -> None:
     for job, indices in cards:
         writer = PdfWriter()
         for index in indices:
-            writer.add_page(reader.pages[index])
+            writer.add_page(_own_fonts(reader.pages[index]))
         writer.add_metadata(_metadata(job.html))
         if lang is not None:  # screen readers and text extraction read Chinese as Chinese
             writer._root_object[NameObject("/Lang")] = TextStringObject(str(lang))
