@@ -117,11 +117,13 @@ def test_a_cards_font_depends_on_its_own_text_only(tmp_path):
     mobile = root / "content" / "mobile.yml"
     text = mobile.read_text(encoding="utf-8")
     assert "升级引导" in text
-    mobile.write_text(text.replace("升级引导", "升级引导龘"), encoding="utf-8")  # a glyph no card had
+    # A character no card had.
+    mobile.write_text(text.replace("升级引导", "升级引导龘"), encoding="utf-8")
     after = build_cards(load_project(root), tmp_path / "after", jobs=1, progress=False)
     assert before.rendered == after.rendered and before.rendered
 
     changed = [card_id for card_id in after.rendered
-               if _fonts(tmp_path / "before" / f"{card_id}.pdf") != _fonts(tmp_path / "after" / f"{card_id}.pdf")]
+               if _fonts(tmp_path / "before" / f"{card_id}.pdf")
+               != _fonts(tmp_path / "after" / f"{card_id}.pdf")]
     assert changed == ["nps", "recovery"]  # the recovery card prints the segments on its back
     assert "龘" in pdf_text(tmp_path / "after" / "nps.pdf")

@@ -32,7 +32,7 @@ def _render(batch: list[CardJob]) -> list[CardResult]:
     return _renderer.render_batch(batch)
 
 
-BATCH = 8  # cards per WeasyPrint document: 2x faster than one by one, for a third more font per PDF
+BATCH = 8  # cards per WeasyPrint document: 2x faster than one by one (each keeps its own font)
 
 
 def batches(jobs: list[CardJob], workers: int) -> list[list[CardJob]]:

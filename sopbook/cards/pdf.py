@@ -153,9 +153,10 @@ class Renderer:
     def render_batch(self, jobs: list[CardJob]) -> list[CardResult]:
         """Several cards as one WeasyPrint document, split into one PDF per card.
 
-        Per card, most of a separate write_pdf() is subsetting the 20 MB CJK font twice; one
-        document subsets it once for the batch (about half the time a card, measured on the
-        benchmark's cards, for a font subset that grows with the batch: benchmarks/RESULTS.md). Each card
+        Per card, a separate document costs WeasyPrint's set-up and font loading again; one
+        document shares them across the batch (about half the time a card, measured on the
+        benchmark's cards: benchmarks/RESULTS.md). Each card is set in its own cut face and its
+        PDF keeps only that face (_own_fonts), so batching changes no card's bytes. Each card
         starts on a new page and is fit-checked on its own pages. A batch that fails or warns is
         rendered card by card instead, so every error and warning names its card.
         """
@@ -167,8 +168,8 @@ class Renderer:
         with _weasyprint_warnings() as warnings:
             try:
                 fonts = [self.card_font(job, warnings) for job in jobs]
-                html = self._weasyprint.HTML(string=_batch_html(jobs, fonts, self.family), base_url=self.base_url,
-                                             url_fetcher=self.fetcher)
+                html = self._weasyprint.HTML(string=_batch_html(jobs, fonts, self.family),
+                                             base_url=self.base_url, url_fetcher=self.fetcher)
                 document = html.render(stylesheets=[self.stylesheet], font_config=self._fonts_for(fonts))
                 pages = _pages_by_card(document, [job.card_id for job in jobs])
                 results = []

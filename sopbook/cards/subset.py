@@ -104,10 +104,15 @@ class _HarfBuzz:
         self.ffi.cdef(_CDEF)
         self.hb = self.ffi.dlopen("libharfbuzz.so.0")
         self.subset = self.ffi.dlopen("libharfbuzz-subset.so.0")
+        self._faces: dict[tuple[str, int], object] = {}
 
-    @lru_cache(maxsize=8)
     def face(self, file: str, index: int):
         """The whole face, memory-mapped once per process (the Noto CJK files are ~20 MB)."""
+        if (file, index) not in self._faces:
+            self._faces[file, index] = self._open(file, index)
+        return self._faces[file, index]
+
+    def _open(self, file: str, index: int):
         blob = self.hb.hb_blob_create_from_file_or_fail(file.encode())
         if blob == self.ffi.NULL:
             raise OSError(f"HarfBuzz cannot read the font {file}")
@@ -180,5 +185,6 @@ def card_font(family: str, chars: frozenset[str]) -> CardFont | None:
     for face in found:
         url = f"{SCHEME}:{name.replace(' ', '-')}-{face.weight}.otf"
         files[url] = subset_font(face.file, face.index, chars)
-        rules.append(f'@font-face {{ font-family: "{name}"; font-weight: {face.weight}; src: url("{url}"); }}')
+        rules.append(f'@font-face {{ font-family: "{name}"; font-weight: {face.weight}; '
+                     f'src: url("{url}"); }}')
     return CardFont(name, "\n".join(rules), files)
