@@ -127,3 +127,23 @@ def test_a_cards_font_depends_on_its_own_text_only(tmp_path):
                != _fonts(tmp_path / "after" / f"{card_id}.pdf")]
     assert changed == ["nps", "recovery"]  # the recovery card prints the segments on its back
     assert "龘" in pdf_text(tmp_path / "after" / "nps.pdf")
+
+
+def test_a_face_that_cannot_be_cut_still_prints_and_the_build_says_so(tmp_path, monkeypatch):
+    from sopbook.cards import build_cards, pdf
+    from sopbook.model.project import load_project
+
+    def unreadable(family, chars):
+        raise OSError("HarfBuzz cannot read the font /usr/share/fonts/x.ttc")
+
+    monkeypatch.setattr(pdf, "card_font", unreadable)
+    root = make_project("cards", tmp_path)
+    report = build_cards(load_project(root), tmp_path / "out", jobs=1, progress=False)
+    assert [f for f in report.findings if f.level == "error"] == []
+    assert report.rendered
+    warned = [f for f in report.findings if f.code == "cards.render-warning"]
+    assert len(warned) == 1
+    assert "the CJK font could not be cut to the card's characters (HarfBuzz cannot read the font " \
+           "/usr/share/fonts/x.ttc): the card embeds a much larger font" in warned[0].message
+    first = tmp_path / "out" / f"{report.rendered[0]}.pdf"
+    assert re.search(r"[\u4e00-\u9fff]{2}", pdf_text(first))

@@ -94,6 +94,16 @@ def faces(family: str) -> tuple[Face, ...]:
     return tuple(out)
 
 
+def _dlopen(ffi, *names: str):
+    """The first of the library's names (Linux, macOS, Windows) that loads, as WeasyPrint finds it."""
+    for name in names:
+        try:
+            return ffi.dlopen(name)
+        except OSError:
+            continue
+    raise OSError(f"cannot load {names[0]}")
+
+
 class _HarfBuzz:
     """HarfBuzz-Subset through cffi (WeasyPrint's own bindings lack the calls needed here)."""
 
@@ -102,8 +112,9 @@ class _HarfBuzz:
 
         self.ffi = cffi.FFI()
         self.ffi.cdef(_CDEF)
-        self.hb = self.ffi.dlopen("libharfbuzz.so.0")
-        self.subset = self.ffi.dlopen("libharfbuzz-subset.so.0")
+        self.hb = _dlopen(self.ffi, "libharfbuzz.so.0", "libharfbuzz.0.dylib", "libharfbuzz-0.dll")
+        self.subset = _dlopen(self.ffi, "libharfbuzz-subset.so.0", "libharfbuzz-subset.0.dylib",
+                              "libharfbuzz-subset-0.dll")
         self._faces: dict[tuple[str, int], object] = {}
 
     def face(self, file: str, index: int):
