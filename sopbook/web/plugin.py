@@ -53,6 +53,7 @@ log = get_plugin_logger(__name__)
 
 CSS = "assets/sopbook/sopbook.css"
 SHIM = "assets/sopbook/iframe-worker-shim.js"
+RUN_JS, RUN_CSS = "assets/sopbook/run.js", "assets/sopbook/run.css"  # run mode of procedures
 REUSED_TEMPLATE = "sopbook-reused-page.html"
 
 
@@ -139,6 +140,10 @@ class SopbookPlugin(BasePlugin[_PluginConfig]):
         config.extra["polyfills"] = kept
         if CSS not in config.extra_css:
             config.extra_css.append(CSS)
+        if RUN_CSS not in config.extra_css:
+            config.extra_css.append(RUN_CSS)
+        if RUN_JS not in [str(script) for script in config.extra_javascript]:
+            config.extra_javascript.append(RUN_JS)
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
@@ -165,6 +170,8 @@ class SopbookPlugin(BasePlugin[_PluginConfig]):
             files.append(File.generated(config, page.src_uri, content=page.markdown))
             self.generated[page.src_uri] = page
         files.append(File.generated(config, CSS, content=web_pages.asset("sopbook.css")))
+        for run_asset in (RUN_JS, RUN_CSS):
+            files.append(File.generated(config, run_asset, content=web_pages.asset(run_asset.rsplit("/", 1)[1])))
         if SHIM in config.extra["polyfills"]:
             files.append(File.generated(config, SHIM, content=web_pages.asset("iframe-worker-shim.js")))
 
