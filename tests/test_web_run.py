@@ -8,7 +8,6 @@ import shutil
 import textwrap
 from datetime import datetime
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 
