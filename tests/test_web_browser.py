@@ -19,18 +19,19 @@ from web_support import (
 
 pytestmark = pytest.mark.browser
 
-# Query -> where it must land: the section that is about it (tests/fixtures/web).
+# Query -> where it must land: the thing that is about it (tests/fixtures/web). Equal matches go
+# to a checklist or step first, then a KPI, segment or moment of truth, then prose.
 FIXTURE_QUERIES = {
     "刹车": "delivery/index.html#brakes",
     "异响": "delivery/index.html#noise",
     "续航": "delivery/index.html#range",
     "胎压": "mobile/index.html#tire-timeline",
-    "贬损者": "mobile/index.html#nps-segments",
+    "贬损者": "mobile/index.html#detractors",
     "黄金30秒": "mobile/index.html#mot-meeting",
     "冷媒": "mobile/index.html#aircon-talk",
     # Latin acronyms beside the Chinese: English stemming once indexed NPS as "np" (no hits).
-    "NPS": "mobile/index.html#nps",
-    "nps": "mobile/index.html#nps",
+    "NPS": "mobile/index.html#nps-segments",
+    "nps": "mobile/index.html#nps-segments",
     "KPI": "delivery/index.html#delivery-kpis",
     "MOT": "mobile/index.html#mot-set",
     "ROI": "delivery/index.html#roi-calc",
@@ -38,20 +39,20 @@ FIXTURE_QUERIES = {
 }
 # The same queries on the real handbook (content/), by global id.
 REAL_QUERIES = {
-    "刹车": "delivery.verify-brakes",
+    "刹车": "delivery.verify-brakes--1",  # the brakes checklist's first item (踩刹车踏板)
     "异响": "delivery.verify-noise",
     "续航": "delivery.verify-range",
-    "胎压": "mobile-experience.zhang-check",
+    "胎压": "mobile-experience.proactive-discovery--1",  # the checklist item 轮胎胎压和磨损
     "贬损者": "mobile-experience.detractor-recovery",
     "黄金30秒": "mobile-experience.mot-3",
     "冷媒": "mobile-experience.wang-timeline",
-    "NPS": "mobile-experience.nps",
+    "NPS": "mobile-experience.nps-segments",
     "GPS": "mobile-experience.mot-2",
-    "MOT": "mobile-experience.mot-theory",
+    "MOT": "mobile-experience.mot-1",
     "KPI": "delivery.delivery-kpis",
-    "ROI": "mobile-experience.wang-roi-breakdown",
+    "ROI": "mobile-experience.wang-roi",
     "VIP": "mobile-experience.personalization",
-    "SOP": "delivery.sop",
+    "SOP": "delivery.golden-sop",
     "Warranty": "delivery.show-warranty",
 }
 

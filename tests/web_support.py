@@ -170,3 +170,13 @@ def first_hit(groups: list[list], base: str) -> str:
     parts = urlsplit(href)
     path = parts.path[len(urlsplit(base).path):]
     return path + (f"#{parts.fragment}" if parts.fragment else "")
+
+
+def first_hit_text(page, groups: list[list]) -> str:
+    """What the search result shows for the first hit (title and snippet), as a reader sees it,
+    without the zero-width spaces between Chinese words."""
+    best_score = max(score for _href, score in groups[0])
+    text = page.evaluate(
+        """(best) => [...document.querySelector('.md-search-result__item').querySelectorAll('article')]
+            .find(article => parseFloat(article.dataset.mdScore) === best).innerText""", best_score)
+    return " ".join(text.replace("\u200b", "").split())

@@ -32,6 +32,12 @@ def permalink(project: Project, address: str, site_url: str | None) -> str:
     return f"{base}/{url}" if base else url
 
 
+def item_anchor(checklist_id: str, number: int) -> str:
+    """Anchor of a checklist's item, counted from 1 over its items and then its groups' items
+    (`Checklist.all_items`). Ids never hold `--`, so it cannot clash with an author's id."""
+    return f"{checklist_id}--{number}"
+
+
 def card_pdf(card_id: str) -> str:
     """Path of a card's PDF relative to the site root."""
     return f"cards/{card_id}.pdf"

@@ -13,6 +13,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from sopbook.model.project import MACROS_DIR
+from sopbook.render.addresses import item_anchor
 from sopbook.render.run import run_island
 
 
@@ -29,6 +30,7 @@ def environment(root: Path) -> jinja2.Environment:
     env.filters["slug"] = slug
     env.filters["strong"] = strong
     env.globals["run_island"] = run_island  # run mode's button and data, web pages only
+    env.globals["item_anchor"] = item_anchor  # where a search for a checklist item lands
     return env
 
 

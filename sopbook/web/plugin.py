@@ -47,6 +47,7 @@ from sopbook.source import files as docs_files
 from sopbook.source import site_paths
 from sopbook.web import pages as web_pages
 from sopbook.web import reuse as web_cache
+from sopbook.web import search as web_search
 from sopbook.web.handoff import Handoff, WebResult
 
 log = get_plugin_logger(__name__)
@@ -267,6 +268,11 @@ class SopbookPlugin(BasePlugin[_PluginConfig]):
         return output
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        # Search lands on each step, checklist item and KPI (web/search.py): before the index is
+        # hashed for the offline copy, after Material's search plugin wrote it (listed first).
+        assert self.site is not None
+        pages_html = {src_uri: page.html for src_uri, page in self.generated.items()}
+        web_search.rewrite_index(Path(config.site_dir), web_search.chapter_docs(self.site, pages_html))
         if self.cache is not None:
             self.cache.save(Path(config.site_dir))
 

@@ -1,0 +1,237 @@
+"""The search entries of chapter pages: one per thing staff look up, landing on its anchor.
+
+Material's search plugin cuts a page at its headings, so a KPI hit opened the whole KPI table
+and a hit in a case showed the case's every paragraph. Here each addressable thing of a chapter
+(section, procedure, step, checklist and each of its items, KPI, NPS segment, moment of truth,
+case, timeline, calculation, talk track, ...) is its own entry: its location is the page and
+its anchor, its title its heading, its text only its own words (not the things inside it), one
+sentence or line per paragraph. Material's result shows the (at most two) paragraphs a query
+matched, so a hit on a phone reads as a line or two.
+
+Equal matches are ordered by kind: lunr multiplies a document's score by its `boost`, which
+Material's search worker passes on from the index (`this.add(doc, {boost: doc.boost})`). A
+title match still outweighs any text match (the title field's boost is 1000), so the kind only
+decides between matches of the same strength.
+
+Text is escaped (Material shows it as HTML) and Chinese is cut into words by Material's own jieba
+segmentation, so a query is split against the index exactly as for Material's entries.
+`rewrite_index` puts the entries in place of Material's for the chapter pages, in the index the
+server loads (search_index.json) and in the one file:// loads (search_index.js), when present.
+"""
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from material.plugins.search.plugin import SearchIndex
+from material.plugins.search.plugin import jieba as _jieba
+
+from sopbook.model import quantities as q
+from sopbook.model.nodes import (
+    Calculation,
+    Case,
+    Chapter,
+    Checklist,
+    ChecklistGroup,
+    ChecklistItem,
+    Kpi,
+    KpiTable,
+    Mot,
+    MotSet,
+    Node,
+    Procedure,
+    Segment,
+    SegmentTable,
+    Step,
+)
+from sopbook.model.project import walk
+from sopbook.render.addresses import item_anchor
+from sopbook.web.site import Site, chapter_src_uri
+from sopbook.web.toc import anchor_ids
+
+INDEX = "search/search_index.json"
+INLINED = "search/search_index.js"  # Material's offline plugin: the same index for file://
+
+# What staff act on comes first, then the numbers they are measured by, then the text around.
+ACT, MEASURE, READ = 4.0, 2.0, 1.0
+BOOST: dict[type, float] = {
+    Checklist: ACT, ChecklistGroup: ACT, Procedure: ACT, Step: ACT,
+    ChecklistItem: ACT - 1,  # the checklist itself first when its title matches as well
+    KpiTable: MEASURE, Kpi: MEASURE, SegmentTable: MEASURE, Segment: MEASURE,
+    MotSet: MEASURE, Mot: MEASURE, Calculation: MEASURE,
+}
+
+# Fields that hold ids, rule names or data for the checks, never words a reader looks for.
+_NOT_TEXT = {"at", "id", "type", "kind", "op", "governed_by", "responds_to", "marks", "mot",
+             "window", "reconstructed", "next", "acknowledged", "day", "tolerance"}
+# Lists read as one line: a table's column headings, a table row.
+_ONE_LINE = {"columns", "rows"}
+# The field that is an entry's title, by class (the rest are "title").
+_TITLE_FIELD = {Kpi: "name", Segment: "label", ChecklistItem: "text"}
+_BOLD = re.compile(r"\*\*(.+?)\*\*")
+# A paragraph ends after a sentence's closing mark (and the quote it closes) or at a line break.
+_CLOSE = "”\"」』\uff09)"  # \uff09: the fullwidth closing parenthesis
+_SENTENCE = re.compile(rf"(?<=[。！？!?；;][{_CLOSE}])|(?<=[。！？!?；;])(?![{_CLOSE}])|\n")
+
+
+def _heading(node: Node) -> str:
+    """The entry's title, as the page's heading shows it."""
+    if isinstance(node, Step):
+        minutes = f"{node.minutes:g}分钟" if node.minutes is not None else ""
+        return " ".join(part for part in (node.label, node.title, minutes) if part)
+    if isinstance(node, Mot):
+        return f"MOT {node.number} {node.title}"
+    if isinstance(node, Segment):
+        return f"{node.low}–{node.high}分 {node.label}"
+    if isinstance(node, Case):
+        return f"案例 {node.title}"
+    return str(getattr(node, _TITLE_FIELD.get(type(node), "title"), None) or "")
+
+
+def _words(name: str, value: Any) -> list[str]:
+    """A field's words: each list element its own line, except headings and table rows."""
+    if isinstance(value, (q.Target, q.Amount)):
+        return [value.text]
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+        return [" ".join(value)] if name in _ONE_LINE else list(value)
+    return []
+
+
+def _pieces(node: Node, anchors: dict[int, str], title_field: str | None) -> list[tuple[bool, str]]:
+    """The node's words in field order, each marked own (True) or from an unaddressed child."""
+    out: list[tuple[bool, str]] = []
+    for name in type(node).model_fields:
+        if name in _NOT_TEXT or name == title_field or (isinstance(node, Step) and name == "label"):
+            continue
+        value = getattr(node, name)
+        nodes = [v for v in (value if isinstance(value, list) else [value]) if isinstance(v, Node)]
+        if not nodes:
+            out.extend((True, words) for words in _words(name, value))
+        for child in nodes:
+            if id(child) not in anchors:
+                out.extend((False, words) for words in _child(child, anchors))
+        if isinstance(value, list) and value and all(isinstance(row, list) for row in value):
+            out.extend((True, words) for row in value for words in _words("rows", row))
+    return out
+
+
+def _child(node: Node, anchors: dict[int, str]) -> list[str]:
+    """A thing without an anchor of its own (a paragraph, an event, a talk line) is part of its
+    parent's text: its own fields on one line, then what it holds."""
+    pieces = _pieces(node, anchors, None)
+    line = " ".join(words for own, words in pieces if own)
+    return [line] * bool(line) + [words for own, words in pieces if not own]
+
+
+def _text(node: Node, anchors: dict[int, str]) -> list[str]:
+    pieces = _pieces(node, anchors, _TITLE_FIELD.get(type(node), "title"))
+    return _paragraphs([words for _own, words in pieces])
+
+
+def _paragraphs(texts: list[str]) -> list[str]:
+    out = []
+    for text in texts:
+        for part in _SENTENCE.split(_BOLD.sub(r"\1", text)):
+            part = " ".join(part.split())
+            if part:
+                out.append(part)
+    return out
+
+
+def anchors_of(chapter: Chapter, present: set[str]) -> dict[int, str]:
+    """Every thing of the chapter that has an anchor on its page (by object id): the nodes with
+    an id, and each checklist item. Only anchors the page really has count."""
+    out: dict[int, str] = {}
+    for node, _parents in walk(chapter):
+        node_id = getattr(node, "id", None)
+        if node is not chapter and node_id and node_id in present:
+            out[id(node)] = node_id
+        if isinstance(node, Checklist):
+            for n, item in enumerate(node.all_items(), 1):
+                if (anchor := item_anchor(node.id, n)) in present:
+                    out[id(item)] = anchor
+    return out
+
+
+def things(chapter: Chapter, present: set[str]) -> Iterator[tuple[str | None, Node, str, list[str]]]:
+    """(anchor, node, title, paragraphs) for the chapter (anchor None: the page itself) and for
+    every thing in it that has an anchor, in page order."""
+    anchors = anchors_of(chapter, present)
+    yield None, chapter, chapter.title, _text(chapter, anchors)
+    for node, parents in walk(chapter):
+        anchor = anchors.get(id(node))
+        if anchor is None:
+            continue
+        # A list, table or talk track without a title is called by what holds it.
+        title = _heading(node) or next((h for p in reversed(parents) if (h := _heading(p))), "")
+        yield anchor, node, title, _text(node, anchors)
+
+
+_SEGMENTER = SearchIndex()
+
+
+def _indexed(text: str) -> str:
+    """Escaped, and Chinese cut into words with U+200B between them, as Material does it."""
+    text = html.escape(text, quote=False)
+    return _SEGMENTER._segment_chinese(text) if _jieba else text
+
+
+def page_docs(chapter: Chapter, page_url: str, present: set[str]) -> list[dict]:
+    """The search index documents of a chapter page: the page first (Material's worker takes the
+    first document of a page as the page), then its things."""
+    docs = []
+    for anchor, node, title, paragraphs in things(chapter, present):
+        doc: dict[str, Any] = {
+            "location": f"{page_url}#{anchor}" if anchor else page_url,
+            "title": _indexed(title),
+            "text": "".join(f"<p>{_indexed(p)}</p>" for p in paragraphs),
+        }
+        boost = BOOST.get(type(node), READ)
+        if boost != READ:
+            doc["boost"] = boost
+        docs.append(doc)
+    return docs
+
+
+def chapter_docs(site: Site, page_html: dict[str, str]) -> dict[str, list[dict]]:
+    """Each chapter page's documents by its URL, given the generated pages' HTML by src_uri."""
+    out = {}
+    for chapter in site.project.chapters:
+        src_uri = chapter_src_uri(chapter.id)
+        if src_uri in page_html:
+            url = site.url(src_uri)
+            out[url] = page_docs(chapter, url, anchor_ids(page_html[src_uri]))
+    return out
+
+
+def rewrite_index(site_dir: Path, pages: dict[str, list[dict]]) -> None:
+    """Put each page's documents in place of those Material made of it, where the page was;
+    pages the index does not have (excluded from search) stay out. Both the server's and the
+    file:// index are rewritten, whichever plugin wrote them first."""
+    path = site_dir / INDEX
+    if not path.is_file():
+        return
+    index = json.loads(path.read_text(encoding="utf-8"))
+    docs: list[dict] = []
+    placed: set[str] = set()
+    for doc in index["docs"]:
+        page = doc["location"].split("#", 1)[0]
+        if page not in pages:
+            docs.append(doc)
+        elif page not in placed:
+            docs.extend(pages[page])
+            placed.add(page)
+    index["docs"] = docs
+    # Material writes this JSON compact and ASCII-escaped; so do we (the file:// copy is a script).
+    data = json.dumps(index, separators=(",", ":"), default=str)
+    path.write_text(data, encoding="utf-8")
+    inlined = site_dir / INLINED
+    if inlined.is_file():
+        inlined.write_text(f"var __index = {data}", encoding="utf-8")
+
