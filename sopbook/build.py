@@ -121,6 +121,14 @@ def build_cards(project: Project, out: Path, previous: Path | None, jobs: int | 
     return render(project, out, previous=previous, jobs=jobs, progress=progress, force=force)
 
 
+def write_offline(project: Project, site: Path) -> list[Finding]:
+    """The offline handbook's service worker stores the card PDFs too, so its list and build hash
+    are written again once the cards exist (the plugin wrote them when MkDocs finished)."""
+    from sopbook.web import offline
+
+    return offline.write(site, project.handbook.title, project.handbook.subtitle)
+
+
 def _swap(tmp: Path, site: Path) -> None:
     old = site.with_name(f"{site.name}.old-{os.getpid()}")
     had_site = site.exists()
@@ -203,6 +211,11 @@ def build(root: Path | str, *, site_dir: str | None = None, jobs: int | None = N
                 if failing(report.findings):
                     raise BuildFailed(findings + report.findings, "cards")
                 result.findings = findings + report.findings
+            t = time.perf_counter()
+            problems = write_offline(project, tmp)
+            if problems:
+                raise BuildFailed(result.findings + problems, "offline")
+            seconds["offline"] = time.perf_counter() - t
             _swap(tmp, site)
             return result
         except BaseException:

@@ -21,6 +21,9 @@ reports them as they are.
 - on_post_page, on_post_build  (sopbook build only) write unchanged generated pages as the
               previous build had them, and record what this build wrote (web/reuse.py);
 - on_serve    rebuilds when YAML in content/ or checklists/, handbook.yml or macros/ change.
+- on_startup, on_post_page, on_post_build also make the handbook installable and readable
+              offline (web/offline.py): the manifest link in every page, then the manifest,
+              icons and service worker once the site is written.
 """
 from __future__ import annotations
 
@@ -45,6 +48,7 @@ from sopbook.model.project import CARDS_DIR, CONTENT_DIR, HANDBOOK_FILE, Project
 from sopbook.render.templating import MACROS_DIR, environment
 from sopbook.source import files as docs_files
 from sopbook.source import site_paths
+from sopbook.web import offline as web_offline
 from sopbook.web import pages as web_pages
 from sopbook.web import reuse as web_cache
 from sopbook.web import search as web_search
@@ -92,6 +96,10 @@ class SopbookPlugin(BasePlugin[_PluginConfig]):
         self.cache: web_cache.PageCache | None = None
         self.site_key = ""
         self.keys: dict[str, str] = {}
+        self.serving = False  # `mkdocs serve`: the offline copy follows the preview server
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        self.serving = command == "serve"
 
     def _fail(self, what: str, findings: list[Finding]) -> PluginError:
         self.result.failures = list(findings)
@@ -145,6 +153,10 @@ class SopbookPlugin(BasePlugin[_PluginConfig]):
             config.extra_css.append(RUN_CSS)
         if RUN_JS not in [str(script) for script in config.extra_javascript]:
             config.extra_javascript.append(RUN_JS)
+        if web_offline.REGISTER_CSS not in config.extra_css:
+            config.extra_css.append(web_offline.REGISTER_CSS)
+        if web_offline.REGISTER_JS not in [str(script) for script in config.extra_javascript]:
+            config.extra_javascript.append(web_offline.REGISTER_JS)
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
@@ -173,6 +185,9 @@ class SopbookPlugin(BasePlugin[_PluginConfig]):
         files.append(File.generated(config, CSS, content=web_pages.asset("sopbook.css")))
         for run_asset in (RUN_JS, RUN_CSS):
             files.append(File.generated(config, run_asset, content=web_pages.asset(run_asset.rsplit("/", 1)[1])))
+        files.append(File.generated(config, web_offline.REGISTER_JS,
+                                    content=web_offline.register_script(live_preview=self.serving)))
+        files.append(File.generated(config, web_offline.REGISTER_CSS, content=web_pages.asset("offline.css")))
         if SHIM in config.extra["polyfills"]:
             files.append(File.generated(config, SHIM, content=web_pages.asset("iframe-worker-shim.js")))
 
@@ -254,6 +269,7 @@ class SopbookPlugin(BasePlugin[_PluginConfig]):
     # Last, so the output recorded (and reused next time) is what every other plugin made of it.
     @event_priority(-100)
     def on_post_page(self, output: str, *, page: MkPage, config: MkDocsConfig) -> str:
+        output = web_offline.with_head_tags(output, page.url)
         src_uri = page.file.src_uri
         if self.cache is None or src_uri not in self.keys:
             return output
@@ -275,6 +291,11 @@ class SopbookPlugin(BasePlugin[_PluginConfig]):
         web_search.rewrite_index(Path(config.site_dir), web_search.chapter_docs(self.site, pages_html))
         if self.cache is not None:
             self.cache.save(Path(config.site_dir))
+        assert self.project is not None
+        problems = web_offline.write(Path(config.site_dir), self.project.handbook.title,
+                                     self.project.handbook.subtitle, network_first=self.serving)
+        if problems:
+            raise self._fail("the offline handbook could not be written", problems)
 
     def on_serve(self, server, *, config: MkDocsConfig, builder):
         assert self.root is not None
