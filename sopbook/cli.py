@@ -63,9 +63,29 @@ def cmd_build(args) -> int:
     return 0
 
 
+def _edition_lines(editions, last_release) -> list[str]:
+    """What `sopbook cards` says about the cards on the wall: which changed since their release."""
+    from sopbook.findings import shown
+
+    pending = [e for e in editions if e.state != "current"]
+    since = f" ({last_release.isoformat()})" if last_release else ""
+    if not pending:
+        return [f"cards: all {len(editions)} cards are as last released{since}"]
+    lines = [f"cards: {len(pending)} of {len(editions)} cards changed since their last release{since}:"]
+    for e in pending:
+        was = f"第{e.released.revision}版" if e.released is not None else "never released"
+        lines.append(f"  {e.state:<8} {e.card_id} ({was})")
+        lines += [f"           {shown(c.describe())}" for c in e.changes]
+    return lines
+
+
 def cmd_cards(args) -> int:
+    import datetime
+
     from sopbook.build import build_cards
     from sopbook.checks import run_checks
+    from sopbook.model import editions as ed
+    from sopbook.model.cards import resolve_card
     from sopbook.model.project import load_project
 
     try:
@@ -85,11 +105,35 @@ def cmd_cards(args) -> int:
                                   f"(--out {args.out})")) is not None:
         _print_findings([problem])
         return 1
+    sources = {card.id: s for card in project.cards if (s := resolve_card(project, card)[0]) is not None}
+    editions = ed.card_editions(project.ledger, sources)
+    for line in _edition_lines(editions, project.ledger.last_release()):
+        print(line)
+    if args.release:
+        today = datetime.date.fromisoformat(args.date) if args.date else datetime.date.today()
+        recorded = ed.release(project.ledger, editions, today)
+        if recorded:
+            path = ed.write_ledger(project.root, project.ledger)
+            print(f"cards: released on {today.isoformat()}:")
+            for e in recorded:
+                latest = project.ledger.cards[e.card_id].latest
+                print(f"  {e.card_id} " + ("removed" if e.state == "removed" else f"第{latest.revision}版"))
+            print(f"cards: review and commit {path.relative_to(project.root)}")
+        elif not args.list:
+            print("cards: nothing to release")
+    if args.list:
+        return 0
     report = build_cards(project, out, out, args.jobs, None, force=args.force)
-    if report.findings:
-        _print_findings(report.findings)
+    findings = list(report.findings)
+    if not args.out and not failing(findings) and (out.parent / "sw.js").is_file():
+        from sopbook.build import write_offline
+
+        # Phones keep the cards they stored until the offline handbook's build hash changes.
+        findings += write_offline(project, out.parent)
+    if findings:
+        _print_findings(findings)
     print(f"sopbook: cards {report.summary()} -> {out}", file=sys.stderr)
-    return 1 if failing(report.findings) else 0
+    return 1 if failing(findings) else 0
 
 
 def cmd_serve(args) -> int:
@@ -155,8 +199,12 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--verbose", action="store_true")
     b.set_defaults(run=cmd_build)
 
-    k = command("cards", help="render the checklist cards (PDF) only")
+    k = command("cards", help="list the cards changed since their last release, then render the cards (PDF)")
     k.add_argument("--out", help="output folder (default: site/cards)")
+    k.add_argument("--list", action="store_true", help="only list the changed cards; render nothing")
+    k.add_argument("--release", action="store_true",
+                   help="record every new or changed card as its next edition in checklists/editions.yml")
+    k.add_argument("--date", help="release date YYYY-MM-DD (default: today)")
     k.add_argument("--jobs", type=int)
     k.add_argument("--force", action="store_true", help="render even unchanged cards")
     k.set_defaults(run=cmd_cards)

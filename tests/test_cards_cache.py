@@ -101,12 +101,12 @@ def test_reordering_a_files_cards_reimposes_its_sheet_in_the_new_order(first, tm
     assert (out / "a4" / "delivery.pdf").stat().st_mtime_ns == untouched
 
 
-def test_changing_the_revision_date_rerenders_every_card_and_sheet(first, tmp_path):
-    report, out = _rebuild(first, tmp_path, ("handbook.yml", "revised: 2026-10-15", "revised: 2026-12-01"))
+def test_changing_the_handbook_version_rerenders_every_card_and_sheet(first, tmp_path):
+    report, out = _rebuild(first, tmp_path, ("handbook.yml", 'version: "2.1.0"', 'version: "2.2.0"'))
     assert sorted(report.rendered) == sorted(c.id for c in first.project.cards)
-    assert "修订2026-12-01" in squash(pdf_text(out / "kpis.pdf"))
+    assert "手册2.2.0" in squash(pdf_text(out / "kpis.pdf"))
     assert report.imposed == ["delivery", "mobile"]
-    assert "修订2026-12-01" in squash(pdf_text(out / "a4" / "delivery.pdf"))
+    assert "手册2.2.0" in squash(pdf_text(out / "a4" / "delivery.pdf"))
 
 
 def test_force_renders_every_card_and_sheet(first, tmp_path):

@@ -48,8 +48,9 @@ def test_card_text_holds_every_item_and_the_footer(cards):
                 assert squash(item) in text, (card.id, ref, item)
             assert card.id in text
             assert squash(handbook.title) in text
-            assert f"版本{handbook.version}" in text
-            assert f"修订{handbook.revised.isoformat()}" in text
+            # Never released: the card says it is a draft, in the band and beside the version.
+            assert text.count("草稿·未发布") == 2, (card.id, text)
+            assert f"草稿·未发布·手册{handbook.version}" in text
 
 
 def test_confirmation_line_is_printed(cards):
@@ -107,7 +108,7 @@ def test_pdffonts_reports_embedded_subset_fonts(cards):
     assert rows and all(row[-5:-2] == ["yes", "yes", "yes"] for row in rows), listing  # emb sub uni
 
 
-def test_qr_code_opens_the_cards_section(cards):
+def test_qr_code_opens_the_cards_page(cards):
     from sopbook.cards.html import card_url
     from sopbook.cards.qr import site_url
     from sopbook.model.cards import resolve_card
@@ -115,17 +116,18 @@ def test_qr_code_opens_the_cards_section(cards):
     url = site_url(cards.root)
     assert url == "https://handbook.example.invalid/sop/"
     sources, _ = resolve_card(cards.project, cards.project.cards[0])
-    assert card_url(cards.project, sources, url) == "https://handbook.example.invalid/sop/delivery/#golden-sop"
+    # A draft was never released: its page, without a revision to compare.
+    assert card_url(cards.project, sources, url) == "https://handbook.example.invalid/sop/cards/delivery-sop/"
 
 
 @pytest.mark.skipif(not (shutil.which("zbarimg") and shutil.which("pdftoppm")),
                     reason="zbar-tools not installed")
-def test_printed_qr_code_scans_to_the_section(cards, tmp_path):
+def test_printed_qr_code_scans_to_the_cards_page(cards, tmp_path):
     subprocess.run(["pdftoppm", "-r", "150", "-png", str(_pdf(cards, "recovery")), str(tmp_path / "card")],
                    check=True)
     for png in sorted(tmp_path.glob("card-*.png")):  # front and back both carry it
         scanned = subprocess.run(["zbarimg", "-q", "--raw", str(png)], capture_output=True, text=True).stdout
-        assert scanned.strip() == "https://handbook.example.invalid/sop/mobile/#detractor-recovery", png
+        assert scanned.strip() == "https://handbook.example.invalid/sop/cards/recovery/", png
 
 
 def test_qr_slot_is_filled_by_the_renderer_only():
@@ -279,8 +281,7 @@ def test_body_text_is_at_least_10pt_and_titles_are_bold(cards):
     handbook = cards.project.handbook
     for card in cards.project.cards:
         heading = squash(resolve_card(cards.project, card)[0].title)[:4]
-        footer = squash(f"{card.id}{handbook.title}版本{handbook.version}"
-                        f"·修订{handbook.revised.isoformat()}·扫码看手册详解→")
+        footer = squash(f"{card.id}{handbook.title}草稿·未发布·手册{handbook.version}·扫码核对是否最新→")
         for page in range(2 if card.back else 1):
             runs = _runs(_pdf(cards, card.id), page)
             small = [text for text, size, _ in runs if size < 9.95 and squash(text) not in footer]

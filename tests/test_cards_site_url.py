@@ -45,7 +45,7 @@ def test_qr_code_opens_the_site_url_from_the_environment(tmp_path, monkeypatch, 
     _site_url_line(root, ENV_SITE_URL)
     monkeypatch.setenv("SITE_URL", PUBLIC)
     assert main([command, "--root", str(root)]) == 0, capsys.readouterr().err
-    assert _scan(root / "site" / "cards" / "nps-card.pdf") == PUBLIC + "mobile/#nps-segments"
+    assert _scan(root / "site" / "cards" / "nps-card.pdf") == PUBLIC + "cards/nps-card/"
     if command == "build":  # the web pages were built for the same address
         page = (root / "site" / "mobile" / "index.html").read_text(encoding="utf-8")
         assert f'<link rel="canonical" href="{PUBLIC}mobile/index.html">' in page

@@ -9,6 +9,7 @@ import pytest
 from jsonschema import Draft7Validator, Draft202012Validator, FormatChecker
 
 from sopbook.findings import LoadFailed
+from sopbook.model.ledger import EDITIONS_FILE
 from sopbook.model.project import load_project
 from sopbook.model.schema import SCHEMAS, schema_text
 from sopbook.source.yaml_loader import LocDict, LocList, SourceFloat, SourceInt, read_yaml
@@ -64,7 +65,8 @@ def schema_errors(path: Path, name: str, cls=Draft202012Validator) -> list[str]:
 def project_files(root: Path) -> list[tuple[Path, str]]:
     files = [(root / "handbook.yml", "handbook")]
     for folder, name in KIND_OF.items():
-        files += [(p, name) for p in sorted((root / folder).glob("*.yml"))]
+        files += [(p, "editions" if p.name == EDITIONS_FILE else name)
+                  for p in sorted((root / folder).glob("*.yml"))]
     return files
 
 

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 from sopbook.findings import Finding, LoadFailed, Loc
 from sopbook.model.errors import describe, validation_findings
+from sopbook.model.ledger import EDITIONS_FILE, Ledger
 from sopbook.model.nodes import Card, CardFile, Chapter, Handbook, Node
 from sopbook.source.files import unsafe_file
 from sopbook.source.yaml_loader import LocDict, read_yaml
@@ -50,6 +51,7 @@ class Project:
     chapters: list[Chapter]
     cards: list[Card]
     index: dict[str, Entry] = field(default_factory=dict)
+    ledger: Ledger = field(default_factory=Ledger)  # the cards' released editions (model/editions.py)
 
     def chapter(self, chapter_id: str) -> Chapter | None:
         return next((c for c in self.chapters if c.id == chapter_id), None)
@@ -186,6 +188,8 @@ def _load_project(root: Path | str) -> Project:
 
     def load_folder(folder: str, model: type[BaseModel]) -> Iterator[tuple[Any, str]]:
         for path in sorted((root / folder).glob("*.yml")):
+            if folder == CARDS_DIR and path.name == EDITIONS_FILE:
+                continue  # the ledger of the cards' editions, read below
             display = _display(root, path)
             try:
                 yield load_model(model, path, display, root), display
@@ -215,6 +219,14 @@ def _load_project(root: Path | str) -> Project:
             card_files[card.id] = card.at or Loc(display)
             cards.append(card)
 
+    ledger = Ledger()
+    ledger_path = root / CARDS_DIR / EDITIONS_FILE
+    if ledger_path.exists():
+        try:
+            ledger = load_model(Ledger, ledger_path, _display(root, ledger_path), root)
+        except LoadFailed as exc:
+            errors.extend(exc.findings)
+
     index, problems = build_index(chapters)
     errors.extend(problems)
     if errors or handbook is None:
@@ -222,7 +234,7 @@ def _load_project(root: Path | str) -> Project:
     # Chapters in syllabus order; chapters the syllabus does not list come last (the check says so).
     order = {entry.id: n for n, entry in enumerate(handbook.syllabus)}
     chapters.sort(key=lambda c: order.get(c.id, len(order)))
-    return Project(root, handbook, chapters, cards, index)
+    return Project(root, handbook, chapters, cards, index, ledger)
 
 
 def chapter_file(project: Project, chapter: Chapter) -> str:

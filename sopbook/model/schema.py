@@ -14,9 +14,11 @@ from pydantic import BaseModel
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import core_schema
 
+from sopbook.model.ledger import Ledger
 from sopbook.model.nodes import CardFile, Chapter, Handbook
 
-SCHEMAS: dict[str, type[BaseModel]] = {"chapter": Chapter, "handbook": Handbook, "cards": CardFile}
+SCHEMAS: dict[str, type[BaseModel]] = {"chapter": Chapter, "handbook": Handbook, "cards": CardFile,
+                                       "editions": Ledger}
 
 
 class _SopbookSchema(GenerateJsonSchema):

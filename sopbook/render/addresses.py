@@ -38,6 +38,11 @@ def item_anchor(checklist_id: str, number: int) -> str:
     return f"{checklist_id}--{number}"
 
 
+def card_page(card_id: str) -> str:
+    """URL of a card's own page (what its QR code opens) relative to the site root."""
+    return f"cards/{card_id}/"
+
+
 def card_pdf(card_id: str) -> str:
     """Path of a card's PDF relative to the site root."""
     return f"cards/{card_id}.pdf"

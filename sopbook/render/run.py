@@ -30,8 +30,8 @@ def plain(text: object) -> str:
     return _BOLD.sub(r"\1", str(text))
 
 
-def num(x: float) -> str:
-    return f"{x:g}"
+def num(x: float | None) -> str:
+    return "" if x is None else f"{x:g}"
 
 
 def _confirmation(c) -> dict[str, str] | None:

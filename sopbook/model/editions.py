@@ -1,0 +1,257 @@
+"""Card editions: which revision of each card is on the wall, and what changed since.
+
+A laminated card stays up for months. The ledger (checklists/editions.yml) is written by
+`sopbook cards --release` and reviewed in git with the content. For each card it keeps every
+released edition: its revision number, its date, the hash of what it prints and the printed
+lines themselves, so that a scan of an old card can be told exactly what changed since.
+
+What a card prints is read from the model, not from the PDF: its title, its kind and, for
+every node on it, the node's own text (a step's title and minutes, a checklist item, a KPI
+and its target...). Layout and the handbook's version are not part of it, so a template tweak
+or a version bump raises no card's revision.
+"""
+from __future__ import annotations
+
+import datetime
+import difflib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from sopbook._util.digest import digest
+from sopbook.model.cards import CardSources
+from sopbook.model.ledger import EDITIONS_FILE, CardHistory, Edition, Ledger, PrintedLine
+from sopbook.model.nodes import Node
+from sopbook.model.project import CARDS_DIR, iter_children, walk
+
+LEDGER_PATH = f"{CARDS_DIR}/{EDITIONS_FILE}"
+
+# The words a card prints for what kind of thing a line is (also the ledger's `kind`).
+_KINDS = {"Step": "step", "ChecklistItem": "item", "ChecklistGroup": "group", "Confirmation": "confirmation",
+          "Kpi": "kpi", "Segment": "segment", "FollowUp": "followup", "Event": "event", "Line": "line",
+          "Quantity": "quantity", "Mot": "mot", "ListItem": "item"}
+KIND_LABELS = {"title": "标题", "step": "步骤", "item": "条目", "group": "检查点", "confirmation": "确认",
+               "kpi": "指标", "segment": "分段", "followup": "回访", "event": "事件", "line": "话术",
+               "quantity": "数值", "mot": "关键时刻", "text": "内容"}
+# Fields that say what a node is or how it is laid out, not what the card says.
+_NOT_PRINTED = {"id", "type", "at", "pending", "count", "kind", "format", "reconstructed", "minutes",
+                "marks", "day", "low", "high", "op"}
+
+
+# ---- what a card prints ---------------------------------------------------------------------------
+def _text(value: Any) -> str:
+    return str(getattr(value, "raw", None) or getattr(value, "text", None) or value).strip()
+
+
+def _node_lines(node: Node) -> list[PrintedLine]:
+    """The node's own printed text (not its children's): one line, plus one per list entry."""
+    kind = _KINDS.get(type(node).__name__, "text")
+    own: list[str] = []
+    extra: list[PrintedLine] = []
+    children = {id(c) for c in iter_children(node)}
+    for name in type(node).model_fields:
+        if name in _NOT_PRINTED:
+            continue
+        value = getattr(node, name)
+        if value is None or value == [] or isinstance(value, Node) or id(value) in children:
+            continue
+        if isinstance(value, list):
+            extra += [PrintedLine(kind="item", text=_text(v)) for v in value
+                      if not isinstance(v, Node) and _text(v)]
+        elif not isinstance(value, bool):
+            own.append(_text(value))
+    minutes = getattr(node, "minutes", None)
+    lines = []
+    if own or minutes is not None:
+        lines.append(PrintedLine(kind=kind, text=" ".join(t for t in own if t), id=getattr(node, "id", None),
+                                 minutes=float(minutes) if isinstance(minutes, int | float) else None))
+    return lines + extra
+
+
+def printed_lines(sources: CardSources) -> list[PrintedLine]:
+    """Everything the card says, in print order: its title and kind, then front and back."""
+    lines = [PrintedLine(kind="title", text=sources.title + (f" ({sources.kind})" if sources.kind else ""))]
+    for entry in sources.entries():
+        for node, _parents in walk(entry.node):
+            lines += _node_lines(node)
+    return lines
+
+
+def printed_hash(lines: list[PrintedLine]) -> str:
+    return digest([line.model_dump() for line in lines])[:16]
+
+
+# ---- what changed between two editions ------------------------------------------------------------
+@dataclass(frozen=True)
+class Change:
+    what: Literal["added", "removed", "reworded", "timing"]
+    kind: str
+    before: str = ""
+    after: str = ""
+
+    def describe(self) -> str:
+        """One line for a person: 新增条目:…, 删除条目:…, 改写条目:… → …, 时长:… 2→3分钟."""
+        label = KIND_LABELS.get(self.kind, "内容")
+        if self.what == "added":
+            return f"新增{label}:{self.after}"
+        if self.what == "removed":
+            return f"删除{label}:{self.before}"
+        if self.what == "reworded":
+            return f"改写{label}:{self.before} → {self.after}"
+        return f"时长变更:{self.before} → {self.after}"
+
+
+def _minutes(x: float | None) -> str:
+    return "未注明" if x is None else f"{x:g}分钟"
+
+
+def changes(old: list[PrintedLine], new: list[PrintedLine]) -> list[Change]:
+    """Items added, removed or reworded, and timings changed, from `old` to `new`.
+
+    Lines are paired by id where they have one, then by identical text, then by likeness
+    (a reworded item keeps most of its words); what stays unpaired was added or removed."""
+    out: list[Change] = []
+    left, right = list(old), list(new)
+
+    def pair(a: PrintedLine, b: PrintedLine) -> None:
+        left.remove(a)
+        right.remove(b)
+        if a.text != b.text:
+            out.append(Change("reworded", b.kind, a.text, b.text))
+        if a.minutes != b.minutes:
+            out.append(Change("timing", b.kind, f"{b.text} {_minutes(a.minutes)}", _minutes(b.minutes)))
+
+    for a in [x for x in left if x.id]:
+        b = next((y for y in right if y.id == a.id and y.kind == a.kind), None)
+        if b is not None:
+            pair(a, b)
+    for a in list(left):
+        b = next((y for y in right if y.text == a.text and y.kind == a.kind), None)
+        if b is not None:
+            pair(a, b)
+    for a in list(left):
+        scored = [(difflib.SequenceMatcher(None, a.text, y.text).ratio(), n, y)
+                  for n, y in enumerate(right) if y.kind == a.kind and not (a.id and y.id)]
+        best = max(scored, default=None, key=lambda s: (s[0], -s[1]))
+        if best is not None and best[0] >= 0.5:
+            pair(a, best[2])
+    out += [Change("removed", a.kind, before=a.text) for a in left]
+    out += [Change("added", b.kind, after=b.text) for b in right]
+    return out
+
+
+# ---- the state of each card against the ledger ----------------------------------------------------
+@dataclass
+class CardEdition:
+    """A card as this build prints it: its released edition, or a draft of the next one."""
+
+    card_id: str
+    state: Literal["new", "changed", "current", "removed"]
+    lines: list[PrintedLine]
+    hash: str
+    history: CardHistory | None = None
+    changes: list[Change] = field(default_factory=list)  # since the latest released edition
+
+    @property
+    def draft(self) -> bool:
+        return self.state in ("new", "changed")
+
+    @property
+    def released(self) -> Edition | None:
+        return self.history.latest if self.history is not None else None
+
+    @property
+    def revision(self) -> int | None:
+        """The revision the card prints: its released one, or None for a draft."""
+        return None if self.draft or self.released is None else self.released.revision
+
+    def label(self) -> str:
+        """What the card prints beside the handbook's version."""
+        if self.draft:
+            return "草稿 · 未发布"
+        assert self.released is not None
+        return f"第{self.released.revision}版 · {self.released.released.isoformat()}"
+
+
+def card_editions(ledger: Ledger, cards: dict[str, CardSources]) -> list[CardEdition]:
+    """Every card defined now, in order, then every card of the ledger that is no longer defined."""
+    out = []
+    for card_id, sources in cards.items():
+        lines = printed_lines(sources)
+        h = printed_hash(lines)
+        history = ledger.cards.get(card_id)
+        if history is None or history.removed is not None:
+            out.append(CardEdition(card_id, "new", lines, h, history))
+        elif history.latest.hash != h:
+            out.append(CardEdition(card_id, "changed", lines, h, history,
+                                   changes(history.latest.lines, lines)))
+        else:
+            out.append(CardEdition(card_id, "current", lines, h, history))
+    for card_id, history in ledger.cards.items():
+        if card_id not in cards and history.removed is None:
+            out.append(CardEdition(card_id, "removed", [], "", history))
+    return out
+
+
+def release(ledger: Ledger, editions: list[CardEdition], today: datetime.date) -> list[CardEdition]:
+    """Record a new edition of every new or changed card, and the removal of every card that
+    went; returns what was recorded. Unchanged cards keep their revision."""
+    recorded = []
+    for e in editions:
+        if e.state == "removed":
+            assert e.history is not None
+            e.history.removed = today
+        elif e.draft:
+            revision = e.history.latest.revision + 1 if e.history is not None else 1
+            edition = Edition(revision=revision, released=today, hash=e.hash, lines=e.lines)
+            if e.history is None:
+                ledger.cards[e.card_id] = CardHistory(editions=[edition])
+            else:
+                e.history.editions.append(edition)
+                e.history.removed = None
+        else:
+            continue
+        recorded.append(e)
+    return recorded
+
+
+# ---- the file -------------------------------------------------------------------------------------
+LEDGER_HEADER = """\
+# Card editions: the revision and date each card prints, and what each edition printed.
+# Written by `sopbook cards --release`; review it in git like the content, never edit by hand.
+# yaml-language-server: $schema=../schema/editions.schema.json
+"""
+
+
+def dump_ledger(ledger: Ledger) -> str:
+    """The ledger as YAML, one printed line per line of the file, so that git shows a reworded
+    item as the one line it is. Scalars are written as JSON strings, which YAML 1.2 reads as is."""
+
+    def q(value: object) -> str:
+        return json.dumps(value, ensure_ascii=False)
+
+    out = [LEDGER_HEADER, "cards:"]
+    for card_id, history in sorted(ledger.cards.items()):
+        out.append(f"  {card_id}:")
+        if history.removed is not None:
+            out.append(f"    removed: {q(history.removed.isoformat())}")
+        out.append("    editions:")
+        for e in history.editions:
+            out += [f"      - revision: {e.revision}", f"        released: {q(e.released.isoformat())}",
+                    f"        hash: {q(e.hash)}", "        lines:" if e.lines else "        lines: []"]
+            for line in e.lines:
+                fields = {k: v for k, v in line.model_dump().items() if v is not None}
+                out.append("          - {" + ", ".join(f"{k}: {q(v)}" for k, v in fields.items()) + "}")
+    if not ledger.cards:
+        out[-1] = "cards: {}"
+    return "\n".join(out) + "\n"
+
+
+def write_ledger(root: Path, ledger: Ledger) -> Path:
+    """Write the ledger whole or not at all: a half-written ledger would lose the history."""
+    path = Path(root) / LEDGER_PATH
+    tmp = path.with_name(f".{EDITIONS_FILE}.tmp")
+    tmp.write_text(dump_ledger(ledger), encoding="utf-8")
+    tmp.replace(path)
+    return path
