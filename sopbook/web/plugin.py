@@ -256,6 +256,15 @@ class SopbookPlugin(BasePlugin[_PluginConfig]):
         page.present_anchor_ids = web_pages.anchor_ids(generated.html)
         return generated.html.strip()
 
+    # Before Material's search plugin reads the page (priority 0): a chapter page is indexed by
+    # the things in it, each step, checklist item and KPI at its own anchor (web/search.py).
+    @event_priority(50)
+    def on_page_context(self, context, *, page: MkPage, config: MkDocsConfig, nav):
+        generated = self.generated.get(page.file.src_uri)
+        if generated is not None and generated.chapter is not None and generated.search:
+            web_search.index_chapter_page(config, page, generated.chapter, generated.html)
+        return context
+
     def on_env(self, env, *, config: MkDocsConfig, files: Files):
         if self.errors:
             errors, self.errors = self.errors, []
@@ -284,11 +293,6 @@ class SopbookPlugin(BasePlugin[_PluginConfig]):
         return output
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
-        # Search lands on each step, checklist item and KPI (web/search.py): before the index is
-        # hashed for the offline copy, after Material's search plugin wrote it (listed first).
-        assert self.site is not None
-        pages_html = {src_uri: page.html for src_uri, page in self.generated.items()}
-        web_search.rewrite_index(Path(config.site_dir), web_search.chapter_docs(self.site, pages_html))
         if self.cache is not None:
             self.cache.save(Path(config.site_dir))
         assert self.project is not None

@@ -15,20 +15,21 @@ decides between matches of the same strength.
 
 Text is escaped (Material shows it as HTML) and Chinese is cut into words by Material's own jieba
 segmentation, so a query is split against the index exactly as for Material's entries.
-`rewrite_index` puts the entries in place of Material's for the chapter pages, in the index the
-server loads (search_index.json) and in the one file:// loads (search_index.js), when present.
+The plugin hands the entries to Material's search plugin as it reads each chapter page
+(`index_chapter_page`), in page order, and Material skips the page itself: search_index.json
+and the file:// copy the offline plugin makes of it (search_index.js) are Material's as ever.
 """
 from __future__ import annotations
 
 import html
-import json
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 from material.plugins.search.plugin import SearchIndex
 from material.plugins.search.plugin import jieba as _jieba
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.pages import Page as MkPage
 
 from sopbook.model import quantities as q
 from sopbook.model.nodes import (
@@ -50,11 +51,7 @@ from sopbook.model.nodes import (
 )
 from sopbook.model.project import walk
 from sopbook.render.addresses import item_anchor
-from sopbook.web.site import Site, chapter_src_uri
 from sopbook.web.toc import anchor_ids
-
-INDEX = "search/search_index.json"
-INLINED = "search/search_index.js"  # Material's offline plugin: the same index for file://
 
 # What staff act on comes first, then the numbers they are measured by, then the text around.
 ACT, MEASURE, READ = 4.0, 2.0, 1.0
@@ -170,27 +167,36 @@ def things(chapter: Chapter, present: set[str]) -> Iterator[tuple[str | None, No
             continue
         # A list, table or talk track without a title is called by what holds it.
         title = _heading(node) or next((h for p in reversed(parents) if (h := _heading(p))), "")
-        yield anchor, node, title, _text(node, anchors)
+        yield anchor, node, " ".join(_BOLD.sub(r"\1", title).split()), _text(node, anchors)
 
 
 _SEGMENTER = SearchIndex()
 
 
-def _indexed(text: str) -> str:
-    """Escaped, and Chinese cut into words with U+200B between them, as Material does it."""
-    text = html.escape(text, quote=False)
-    return _SEGMENTER._segment_chinese(text) if _jieba else text
+def _indexed(texts: list[str]) -> list[str]:
+    """Each text escaped, and its Chinese cut into words with U+200B between them, as Material
+    does it: one call for a whole page (per call, Material compiles its pattern again)."""
+    escaped = [html.escape(text, quote=False) for text in texts]
+    if not _jieba:
+        return escaped
+    # Texts are single lines (_paragraphs), so a line break keeps them apart through the cut.
+    return [text.strip("\u200b") for text in _SEGMENTER._segment_chinese("\n".join(escaped)).split("\n")]
 
 
 def page_docs(chapter: Chapter, page_url: str, present: set[str]) -> list[dict]:
     """The search index documents of a chapter page: the page first (Material's worker takes the
-    first document of a page as the page), then its things."""
+    first document of a page as the page), then its things in page order."""
+    found = list(things(chapter, present))
+    texts = _indexed([line for _anchor, _node, title, paragraphs in found for line in (title, *paragraphs)])
     docs = []
-    for anchor, node, title, paragraphs in things(chapter, present):
+    at = 0
+    for anchor, node, _title, paragraphs in found:
+        title, lines = texts[at], texts[at + 1:at + 1 + len(paragraphs)]
+        at += 1 + len(paragraphs)
         doc: dict[str, Any] = {
             "location": f"{page_url}#{anchor}" if anchor else page_url,
-            "title": _indexed(title),
-            "text": "".join(f"<p>{_indexed(p)}</p>" for p in paragraphs),
+            "title": title,
+            "text": "".join(f"<p>{line}</p>" for line in lines),
         }
         boost = BOOST.get(type(node), READ)
         if boost != READ:
@@ -199,39 +205,22 @@ def page_docs(chapter: Chapter, page_url: str, present: set[str]) -> list[dict]:
     return docs
 
 
-def chapter_docs(site: Site, page_html: dict[str, str]) -> dict[str, list[dict]]:
-    """Each chapter page's documents by its URL, given the generated pages' HTML by src_uri."""
-    out = {}
-    for chapter in site.project.chapters:
-        src_uri = chapter_src_uri(chapter.id)
-        if src_uri in page_html:
-            url = site.url(src_uri)
-            out[url] = page_docs(chapter, url, anchor_ids(page_html[src_uri]))
-    return out
+def material_entries(config: MkDocsConfig) -> list[dict] | None:
+    """The list Material's search plugin collects the index's documents in while it reads the
+    pages; None when search is off, or when a Material release keeps them elsewhere (then it
+    indexes chapter pages by their headings, as before)."""
+    plugin = config.plugins.get("material/search") or config.plugins.get("search")
+    if plugin is None or not getattr(getattr(plugin, "config", None), "enabled", True):
+        return None
+    entries = getattr(getattr(plugin, "search_index", None), "entries", None)
+    return entries if isinstance(entries, list) else None
 
 
-def rewrite_index(site_dir: Path, pages: dict[str, list[dict]]) -> None:
-    """Put each page's documents in place of those Material made of it, where the page was;
-    pages the index does not have (excluded from search) stay out. Both the server's and the
-    file:// index are rewritten, whichever plugin wrote them first."""
-    path = site_dir / INDEX
-    if not path.is_file():
+def index_chapter_page(config: MkDocsConfig, page: MkPage, chapter: Chapter, page_html: str) -> None:
+    """Give Material's search index the page's documents and have Material skip the page: it
+    would cut it at its headings (and segment its Chinese a second time)."""
+    entries = material_entries(config)
+    if entries is None:
         return
-    index = json.loads(path.read_text(encoding="utf-8"))
-    docs: list[dict] = []
-    placed: set[str] = set()
-    for doc in index["docs"]:
-        page = doc["location"].split("#", 1)[0]
-        if page not in pages:
-            docs.append(doc)
-        elif page not in placed:
-            docs.extend(pages[page])
-            placed.add(page)
-    index["docs"] = docs
-    # Material writes this JSON compact and ASCII-escaped; so do we (the file:// copy is a script).
-    data = json.dumps(index, separators=(",", ":"), default=str)
-    path.write_text(data, encoding="utf-8")
-    inlined = site_dir / INLINED
-    if inlined.is_file():
-        inlined.write_text(f"var __index = {data}", encoding="utf-8")
-
+    entries.extend(page_docs(chapter, page.url, anchor_ids(page_html)))
+    page.meta["search"] = {**(page.meta.get("search") or {}), "exclude": True}
