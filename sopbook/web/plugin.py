@@ -14,6 +14,8 @@ rendering), in the spirit of Material's own plugins:
                     skips Markdown for generated pages (they are HTML already);
 - on_page_content   puts generated pages' HTML in place of Markdown's pass, with their table of
                     contents and anchors;
+- on_page_context   hands Material's search the entries of a chapter page: each step, checklist
+                    item and KPI at its own anchor (web/search.py);
 - on_nav      (sopbook build only) hashes what every page shows beside its own content;
 - on_env      aborts once with every broken trainer reference;
 Every abort keeps its findings as data (`result.failures`, web/handoff.py): `sopbook build`
