@@ -84,6 +84,7 @@ def cmd_cards(args) -> int:
 
     from sopbook.build import build_cards
     from sopbook.checks import run_checks
+    from sopbook.findings import shown
     from sopbook.model import editions as ed
     from sopbook.model.cards import resolve_card
     from sopbook.model.project import load_project
@@ -110,7 +111,18 @@ def cmd_cards(args) -> int:
     for line in _edition_lines(editions, project.ledger.last_release()):
         print(line)
     if args.release:
-        today = datetime.date.fromisoformat(args.date) if args.date else datetime.date.today()
+        today = datetime.date.today()
+        if args.date:
+            last = project.ledger.last_release()
+            try:
+                given = datetime.date.fromisoformat(args.date)
+            except ValueError:
+                given = None
+            if given is None or given > today or (last is not None and given < last):
+                print(f"sopbook: --date {shown(args.date)}: give a date YYYY-MM-DD between the last release "
+                      f"({last.isoformat() if last else 'none yet'}) and today", file=sys.stderr)
+                return 2
+            today = given
         recorded = ed.release(project.ledger, editions, today)
         if recorded:
             path = ed.write_ledger(project.root, project.ledger)

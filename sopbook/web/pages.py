@@ -24,6 +24,7 @@ from sopbook.model.nodes import Chapter, KpiTable, Pending, Section
 from sopbook.model.project import Project, chapter_file, walk
 from sopbook.model.trainer_refs import body_line_offset
 from sopbook.render.templating import render
+from sopbook.web.card_pages import render_card_pages
 from sopbook.web.nav import nav
 from sopbook.web.site import (
     CARDS,
@@ -199,7 +200,7 @@ def render_health(site: Site, findings: list[Finding]) -> Page:
 def render_site(site: Site, findings: list[Finding]) -> list[Page]:
     pages = [render_chapter(site, chapter) for chapter in site.project.chapters]
     pages += [render_syllabus(site), render_kpis(site), render_cards(site), render_health(site, findings)]
-    return pages
+    return pages + render_card_pages(site)
 
 
 __all__ = ["CARDS", "HEALTH", "KPIS", "SYLLABUS", "Expanded", "Links", "Page", "Site", "anchor_ids", "asset",

@@ -61,6 +61,7 @@ log = get_plugin_logger(__name__)
 CSS = "assets/sopbook/sopbook.css"
 SHIM = "assets/sopbook/iframe-worker-shim.js"
 RUN_JS, RUN_CSS = "assets/sopbook/run.js", "assets/sopbook/run.css"  # run mode of procedures
+CARD_JS = "assets/sopbook/card-page.js"  # a card's page: is the scanned revision current?
 REUSED_TEMPLATE = "sopbook-reused-page.html"
 
 
@@ -153,8 +154,9 @@ class SopbookPlugin(BasePlugin[_PluginConfig]):
             config.extra_css.append(CSS)
         if RUN_CSS not in config.extra_css:
             config.extra_css.append(RUN_CSS)
-        if RUN_JS not in [str(script) for script in config.extra_javascript]:
-            config.extra_javascript.append(RUN_JS)
+        for script in (RUN_JS, CARD_JS):
+            if script not in [str(s) for s in config.extra_javascript]:
+                config.extra_javascript.append(script)
         if web_offline.REGISTER_CSS not in config.extra_css:
             config.extra_css.append(web_offline.REGISTER_CSS)
         if web_offline.REGISTER_JS not in [str(script) for script in config.extra_javascript]:
@@ -185,8 +187,8 @@ class SopbookPlugin(BasePlugin[_PluginConfig]):
             files.append(File.generated(config, page.src_uri, content=page.markdown))
             self.generated[page.src_uri] = page
         files.append(File.generated(config, CSS, content=web_pages.asset("sopbook.css")))
-        for run_asset in (RUN_JS, RUN_CSS):
-            files.append(File.generated(config, run_asset, content=web_pages.asset(run_asset.rsplit("/", 1)[1])))
+        for script in (RUN_JS, RUN_CSS, CARD_JS):
+            files.append(File.generated(config, script, content=web_pages.asset(script.rsplit("/", 1)[1])))
         files.append(File.generated(config, web_offline.REGISTER_JS,
                                     content=web_offline.register_script(live_preview=self.serving)))
         files.append(File.generated(config, web_offline.REGISTER_CSS, content=web_pages.asset("offline.css")))

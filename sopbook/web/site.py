@@ -11,6 +11,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from sopbook.model.cards import CardSources, printable_types, resolve_card
+from sopbook.model.editions import CardEdition, card_editions
 from sopbook.model.nodes import Chapter, SyllabusEntry
 from sopbook.model.project import Entry, Project
 from sopbook.render import addresses
@@ -64,6 +66,27 @@ class Site:
     use_directory_urls: bool = True
     site_url: str | None = None
     _card_sources: dict[str | None, list] | None = field(default=None, init=False, repr=False)
+    _resolved: dict[str, CardSources] | None = field(default=None, init=False, repr=False)
+    _editions: dict[str, CardEdition] | None = field(default=None, init=False, repr=False)
+
+    def card_resolved(self) -> dict[str, CardSources]:
+        """Each card that resolves, by id, in checklists/ order (the check reports the others)."""
+        if self._resolved is None:
+            printable = printable_types(self.project.root)
+            self._resolved = {card.id: sources for card in self.project.cards
+                              if (sources := resolve_card(self.project, card, printable)[0]) is not None}
+        return self._resolved
+
+    def card_editions(self) -> list[CardEdition]:
+        """Each card's edition against the ledger: released, a draft, or removed."""
+        if self._editions is None:
+            self._editions = {e.card_id: e for e in card_editions(self.project.ledger, self.card_resolved())}
+        return list(self._editions.values())
+
+    def card_edition(self, card_id: str) -> CardEdition | None:
+        self.card_editions()
+        assert self._editions is not None
+        return self._editions.get(card_id)
 
     def card_sources(self, chapter_id: str | None = None) -> list[tuple[Any, Entry | None]]:
         """(card, resolved source) in checklists/ order: all cards, or those of one chapter.
@@ -136,6 +159,8 @@ def cards_for(site: Site, links: Links, chapter: Chapter | None = None) -> list[
             "source_href": links.href(card.source),
             "chapter": entry.chapter if entry else None,
             "pdf": links.to(addresses.card_pdf(card.id)),
+            "page": links.to(site.url(f"{addresses.card_page(card.id)}index.md")),
+            "edition": site.card_edition(card.id),
             "back": [{"label": links.label(ref), "href": links.href(ref)} for ref in card.back],
         })
     return out
