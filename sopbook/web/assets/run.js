@@ -207,6 +207,8 @@
     head.appendChild(button("sb-run-close", "关闭", function () { self.close(); }));
     d.appendChild(head);
     this.body = el("div", "sb-run-body");
+    // A long step scrolls inside the dialog: the keyboard must reach it to scroll it too.
+    this.body.tabIndex = 0;
     d.appendChild(this.body);
     this.controls = el("div", "sb-run-controls");
     d.appendChild(this.controls);
