@@ -13,6 +13,9 @@ Generates synthetic handbooks (benchmarks/generate.py) and measures, in one run:
   incremental  at the largest size: a full `sopbook build`, one checklist item changed, and the
                build again: exactly the cards using it are re-rendered, in <= 10 % of the full
                build's time; peak memory (RSS) of every stage
+  offline      what a phone downloads to keep the handbook offline (the service worker's list),
+               stored and gzip-compressed: the real handbook (budget <= 3 MB with gzip) and per
+               chapter at N = 100 (or the smallest size when 100 is not among them)
 
 Every measured stage runs in its own process (benchmarks/stages.py), so each starts cold and
 its peak RSS is its own. Baseline and subject runs are interleaved and the best of the repeats
@@ -44,7 +47,7 @@ sys.path.insert(0, str(HERE))
 PYTHON = sys.executable
 STAGES = HERE / "stages.py"
 BEGIN, END = "<!-- results:begin (written by benchmarks/run.py) -->", "<!-- results:end -->"
-ALL = ("check", "web", "cards", "incremental")
+ALL = ("check", "web", "cards", "incremental", "offline")
 
 
 # ---- running things -----------------------------------------------------------------------------
@@ -293,6 +296,27 @@ def bench_incremental(project: Path, work: Path, n: int, jobs: int) -> dict:
     return result
 
 
+OFFLINE_BUDGET = 3 * 1024 * 1024  # bytes with gzip, the real handbook
+
+
+def bench_offline(projects: dict[str, tuple[Path, int]], work: Path, jobs: int) -> dict:
+    """A full `sopbook build` of each handbook, then the size of what its service worker stores."""
+    out: dict = {"measured": dt.datetime.now().astimezone().isoformat(timespec="seconds"), "ok": True,
+                 "handbooks": []}
+    for name, (project, chapters) in projects.items():
+        site = work / f"site-offline-{name}"
+        shutil.rmtree(site, ignore_errors=True)
+        built = stage("build", project, site, jobs)
+        size = stage("offline-size", site) if built.ok else built
+        if not size.ok:
+            fail(f"offline {name}", size)
+            out["ok"] = False
+            continue
+        out["handbooks"].append({"name": name, "chapters": chapters, **size.data, "load": size.load})
+        shutil.rmtree(site, ignore_errors=True)
+    return out
+
+
 # ---- machine ------------------------------------------------------------------------------------
 def _version(dist: str) -> str:
     from importlib import metadata
@@ -435,6 +459,21 @@ def rows(results: dict) -> list[list[str]]:
         if co and co.get("peak_rss_kb"):
             out.append(["peak RSS: `sopbook cards` after one change", str(i["n"]), _mb(co["peak_rss_kb"]),
                         "-", "-", "-", "-", ""])
+    o = results.get("offline")
+    for h in (o or {}).get("handbooks", []):
+        kinds = ", ".join(f"{k} {v[0]} / {_kb(v[2])}" for k, v in sorted(h["kinds"].items()))
+        real = h["name"] == "real"
+        label = "the real handbook" if real else f"{h['chapters']} synthetic chapters"
+        out.append([f"offline: what a phone stores, gzip vs stored ({label}; {h['files']} of "
+                    f"{h['site_files']} files: {kinds})", "-" if real else str(h["chapters"]),
+                    _kb(h["gzip_bytes"]), _kb(h["bytes"]), f"{h['gzip_bytes'] / h['bytes']:.2f}",
+                    "<= 3 MB gzip" if real else "-",
+                    ("yes" if h["gzip_bytes"] <= OFFLINE_BUDGET else "NO") if real else "-",
+                    _load(h["load"])])
+        if not real:
+            out.append([f"  offline per chapter ({o['measured'][:10]})", str(h["chapters"]),
+                        _kb(h["gzip_bytes"] / h["chapters"]), _kb(h["bytes"] / h["chapters"]),
+                        "", "", "", ""])
     for c in results.get("check", []):
         if c["n"] == max(x["n"] for x in results["check"]):
             out.append(["peak RSS: sopbook check", str(c["n"]), _mb(c["peak_rss_kb"]), "-", "-", "-", "-",
@@ -604,6 +643,21 @@ def main(argv: list[str] | None = None) -> int:
         shutil.copytree(src, copy)
         results["incremental"] = bench_incremental(copy, work, inc_size, args.jobs)
         shutil.rmtree(copy, ignore_errors=True)
+    if "offline" in only and budget.allows("offline"):
+        samples.append(os.getloadavg()[0])
+        n = 100 if 100 in sizes else min(sizes)
+        say(f"offline: sopbook build of the real handbook and of N={n}, then what the worker stores")
+        real = work / "offline-real"
+        shutil.rmtree(real, ignore_errors=True)
+        real.mkdir(parents=True)
+        for name in ("handbook.yml", "mkdocs.yml", "content", "checklists", "macros", "docs"):
+            if (ROOT / name).is_dir():
+                shutil.copytree(ROOT / name, real / name)
+            elif (ROOT / name).is_file():
+                shutil.copy(ROOT / name, real / name)
+        chapters = len(list((ROOT / "content").glob("*.yml")))
+        results["offline"] = bench_offline({"real": (real, chapters), f"n{n}": (project(n), n)}, work,
+                                           args.jobs)
     samples.append(os.getloadavg()[0])
 
     results["finished"] = dt.datetime.now().astimezone().isoformat(timespec="seconds")

@@ -162,6 +162,31 @@ def stage_site_stats(site: str) -> None:
          largest_page_bytes=max((p.stat().st_size for p in pages), default=0))
 
 
+def stage_offline_size(site: str) -> None:
+    """What a phone downloads to keep the handbook offline: the service worker's list, in bytes
+    as stored and gzip-compressed file by file (as a static host serves them), by kind."""
+    import gzip
+
+    from sopbook.web import offline
+
+    site_path = Path(site)
+    files = offline.precache(site_path)
+    kinds: dict[str, list[int]] = {}
+    for rel in files:
+        data = (site_path / rel).read_bytes()
+        kind = ("cards" if rel.startswith("cards/") and rel.endswith(".pdf") else
+                "pages" if rel.endswith(".html") else
+                "search index" if rel == offline.SEARCH_INDEX else "assets")
+        sizes = kinds.setdefault(kind, [0, 0, 0])
+        sizes[0] += 1
+        sizes[1] += len(data)
+        sizes[2] += len(gzip.compress(data, 6))
+    site_files = [p for p in site_path.rglob("*") if p.is_file()]
+    emit(files=len(files), bytes=sum(v[1] for v in kinds.values()),
+         gzip_bytes=sum(v[2] for v in kinds.values()), kinds=kinds, site_files=len(site_files),
+         site_bytes=sum(p.stat().st_size for p in site_files))
+
+
 # ---- cards --------------------------------------------------------------------------------------
 def _card_jobs(root: str):
     """(card id, final HTML as WeasyPrint sees it, css) for every card of the project."""
@@ -331,6 +356,7 @@ STAGES = {
     "check": stage_check,
     "capture": stage_capture,
     "site-stats": stage_site_stats,
+    "offline-size": stage_offline_size,
     "card-html": stage_card_html,
     "cards-bare": stage_cards_bare,
     "cards-sopbook": stage_cards_sopbook,

@@ -202,6 +202,26 @@ def phone_search(page, query: str) -> list[list[str]]:
     return search(page, query)
 
 
+CONTRAST = """([text, ground]) => {
+    const rgb = (css) => css.match(/[\\d.]+/g).slice(0, 3).map(Number);
+    const lum = (c) => {
+        const [r, g, b] = c.map((v) => {
+            v /= 255;
+            return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+        });
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+    };
+    const fg = lum(rgb(getComputedStyle(document.querySelector(text)).color));
+    const bg = lum(rgb(getComputedStyle(document.querySelector(ground)).backgroundColor));
+    return (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+}"""
+
+
+def contrast(page, text: str, ground: str) -> float:
+    """WCAG contrast of `text`'s colour on `ground`'s background colour."""
+    return page.evaluate(CONTRAST, [text, ground])
+
+
 FETCH = """async (url) => {
     const response = await fetch(url);
     const bytes = new Uint8Array(await response.arrayBuffer());
@@ -263,6 +283,8 @@ def test_a_new_build_is_announced_and_loaded_on_request():
     button = notice.locator("button")
     box = button.bounding_box()
     assert box is not None and box["height"] >= 44 and box["width"] >= 44
+    assert contrast(page, ".sb-update-text", ".sb-update") >= 4.5
+    assert contrast(page, ".sb-update-reload", ".sb-update-reload") >= 4.5
     assert page.inner_text("article h1") == old_title  # nothing moves until staff ask
 
     with page.expect_navigation():
@@ -314,3 +336,58 @@ def test_from_file_no_worker_is_registered_and_the_handbook_still_works():
         context.close()
         assert errors == []
         assert context.outside == []
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_live_preview_shows_each_edit_without_a_notice(tmp_path):
+    """Under `mkdocs serve` the worker answers from the preview server while it runs: an edit
+    reloads into the new text, with no 手册已更新 in the way, and the preview still works offline."""
+    import os
+    import subprocess
+    import sys
+
+    from web_support import FIXTURE, free_port
+
+    project = tmp_path / "project"
+    shutil.copytree(FIXTURE, project, ignore=shutil.ignore_patterns("site", "site.*"))
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}"],
+                              cwd=project, env=dict(os.environ, NO_MKDOCS_2_WARNING="1"),
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    context = phone()
+    try:
+        page = context.new_page()
+        url = f"http://127.0.0.1:{port}/delivery/index.html"
+        for _ in range(120):
+            try:
+                page.goto(url)
+                break
+            except Exception:  # the preview server is still starting
+                page.wait_for_timeout(500)
+        assert "交付四步法" in page.inner_text("body")
+        first = controlled(page)
+        path = project / "content" / "delivery.yml"
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace("交付四步法", "交付新四步法"), encoding="utf-8")
+        page.wait_for_function("document.body && document.body.innerText.includes('交付新四步法')",
+                               timeout=60_000)
+        # The rebuild's worker stores it and takes over at once, the previous build's cache gone.
+        for _ in range(120):
+            names = page.evaluate("caches.keys()")
+            if len(names) == 1 and names != first:
+                break
+            page.wait_for_timeout(500)
+        assert len(names) == 1 and names != first
+        assert page.locator(".sb-update").count() == 0
+        context.set_offline(True)
+        page.reload()
+        assert "交付新四步法" in page.inner_text("body")
+    finally:
+        context.set_offline(False)
+        context.close()
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
