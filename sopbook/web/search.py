@@ -65,8 +65,8 @@ BOOST: dict[type, float] = {
 # Fields that hold ids, rule names or data for the checks, never words a reader looks for.
 _NOT_TEXT = {"at", "id", "type", "kind", "op", "governed_by", "responds_to", "marks", "mot",
              "window", "reconstructed", "next", "acknowledged", "day", "tolerance"}
-# Lists read as one line: a table's column headings, a table row.
-_ONE_LINE = {"columns", "rows"}
+# Lists read as one line: a table's column headings (a row is one line too).
+_ONE_LINE = {"columns"}
 # The field that is an entry's title, by class (the rest are "title").
 _TITLE_FIELD = {Kpi: "name", Segment: "label", ChecklistItem: "text"}
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
@@ -89,41 +89,37 @@ def _heading(node: Node) -> str:
     return str(getattr(node, _TITLE_FIELD.get(type(node), "title"), None) or "")
 
 
-def _words(name: str, value: Any) -> list[str]:
-    """A field's words: each list element its own line, except headings and table rows."""
-    if isinstance(value, (q.Target, q.Amount)):
-        return [value.text]
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
-        return [" ".join(value)] if name in _ONE_LINE else list(value)
-    return []
-
-
 def _pieces(node: Node, anchors: dict[int, str], title_field: str | None) -> list[tuple[bool, str]]:
-    """The node's words in field order, each marked own (True) or from an unaddressed child."""
+    """The node's words in field order, each marked True when it is a field's single value (the
+    time, actor and text of an event read as one line). Each list element and each child
+    without an anchor of its own is a line of its own; a table's headings are one line."""
     out: list[tuple[bool, str]] = []
     for name in type(node).model_fields:
         if name in _NOT_TEXT or name == title_field or (isinstance(node, Step) and name == "label"):
             continue
         value = getattr(node, name)
-        nodes = [v for v in (value if isinstance(value, list) else [value]) if isinstance(v, Node)]
-        if not nodes:
-            out.extend((True, words) for words in _words(name, value))
-        for child in nodes:
-            if id(child) not in anchors:
-                out.extend((False, words) for words in _child(child, anchors))
-        if isinstance(value, list) and value and all(isinstance(row, list) for row in value):
-            out.extend((True, words) for row in value for words in _words("rows", row))
+        if name in _ONE_LINE and isinstance(value, list) and all(isinstance(v, str) for v in value):
+            value = " ".join(value)
+        single = not isinstance(value, list)
+        for v in [value] if single else value:
+            if isinstance(v, Node):
+                if id(v) not in anchors:
+                    out.extend((False, words) for words in _child(v, anchors))
+            elif isinstance(v, list):  # a table row
+                out.append((False, " ".join(str(cell) for cell in v)))
+            elif isinstance(v, (q.Target, q.Amount)):
+                out.append((single, v.text))
+            elif isinstance(v, str):
+                out.append((single, v))
     return out
 
 
 def _child(node: Node, anchors: dict[int, str]) -> list[str]:
     """A thing without an anchor of its own (a paragraph, an event, a talk line) is part of its
-    parent's text: its own fields on one line, then what it holds."""
+    parent's text: its single fields on one line, then its lists and what it holds."""
     pieces = _pieces(node, anchors, None)
-    line = " ".join(words for own, words in pieces if own)
-    return [line] * bool(line) + [words for own, words in pieces if not own]
+    line = " ".join(words for single, words in pieces if single)
+    return [line] * bool(line) + [words for single, words in pieces if not single]
 
 
 def _text(node: Node, anchors: dict[int, str]) -> list[str]:
