@@ -97,7 +97,7 @@ def describe(where: str, violations: list[dict], limit: int = 4) -> list[str]:
     for v in violations:
         for node in v["nodes"][:limit]:
             checks = node.get("any", []) + node.get("all", []) + node.get("none", [])
-            data = next((c["data"] for c in checks if isinstance(c.get("data"), dict)), {})
+            data: dict = next((c["data"] for c in checks if isinstance(c.get("data"), dict)), {})
             target = " ".join(map(str, node["target"]))
             lines.append(f"{where}: {v['id']} [{v['impact']}] {target}{measured(data)}")
         if len(v["nodes"]) > limit:
