@@ -205,3 +205,21 @@ def test_hostile_card_changes_are_text(tmp_path):
     build_site(root, site)
     page = (site / "cards" / "verify-other" / "index.html").read_text(encoding="utf-8")
     assert "<img src=x" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
+
+
+def test_the_reprint_sheet_holds_only_the_cards_the_last_release_changed(released, tmp_path, card_site):
+    from pypdf import PdfReader
+
+    root, _, _ = released
+    out = tmp_path / "cards"
+    assert sopbook(root, "cards", "--out", str(out), "--jobs", "2").returncode == 0
+    sheet = out / "a4" / f"reprint--{TODAY}.pdf"
+    text = squash(pdf_text(sheet))
+    assert "delivery-run" in text and "verify-brakes" in text
+    assert "verify-noise" not in text and "five-mots" not in text
+    assert len(PdfReader(sheet).pages) == 2  # two cards on one side, delivery-run's back behind
+    # The card index links it, with what changed on each card.
+    index = (card_site / "cards" / "index.html").read_text(encoding="utf-8")
+    section = index[index.index('id="reprint"'):index.index("</section>", index.index('id="reprint"'))]
+    assert f'href="a4/reprint--{TODAY}.pdf"' in section
+    assert section.count("新增条目:检查刹车片厚度") == 2 and "verify-noise" not in section

@@ -40,6 +40,7 @@ from sopbook.model.cards import (
     sheet_name,
     sheet_title,
 )
+from sopbook.model.editions import REPRINT_PREFIX, card_editions, reprint, reprint_name
 from sopbook.model.nodes import Card
 from sopbook.model.project import CARDS_DIR, Project
 
@@ -222,12 +223,20 @@ def build_cards(project: Project, out_dir: Path, *, previous: Path | None = None
         groups = sheet_groups(project.cards)
         if groups:
             (out_dir / SHEET_DIR).mkdir(exist_ok=True)
+        groups = dict(groups)
+        reprint_ids = [e.card_id for e in reprint(project.ledger, card_editions(project.ledger, planned))]
+        reprint_sheet = reprint_name(project.ledger)
+        if reprint_ids and reprint_sheet is not None:
+            # The cards the last release changed, on a sheet of their own: what to laminate again.
+            groups[reprint_sheet] = [c for c in project.cards if c.id in reprint_ids]
         for name, cards in groups.items():
             ids = [c.id for c in cards]
             if not all(cid in new.cards for cid in ids):
                 continue  # unreachable without an error finding; a sheet must hold all its cards
             file = sheet_file(name)
-            pdf_title = sheet_title(title, name, [planned[cid].front.chapter for cid in ids])
+            pdf_title = (sheet_title(title, name, [planned[cid].front.chapter for cid in ids])
+                         if not name.startswith(REPRINT_PREFIX)
+                         else f"{title} · 重印 {name.removeprefix(REPRINT_PREFIX)} · 检查卡 A4")
             skey = sheet_key([(cid, keys[cid]) for cid in ids], pdf_title)
             if force or old.key_of_sheet(name) != skey or not _reuse(previous, out_dir, file):
                 stale.append(SheetJob(tuple(SheetCard(cid, out_dir / f"{cid}.pdf", bool(planned[cid].backs))

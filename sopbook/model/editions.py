@@ -194,17 +194,41 @@ def card_editions(ledger: Ledger, cards: dict[str, CardSources]) -> list[CardEdi
     return out
 
 
+REPRINT_PREFIX = "reprint--"  # no card id holds "--": a reprint sheet can never take a card's name
+
+
+def reprint(ledger: Ledger, editions: list[CardEdition]) -> list[CardEdition]:
+    """The cards to print again after the last release: those it released (new or changed), as
+    released; a card changed again since is a draft and waits for the next release."""
+    last = ledger.last_release_number()
+    return [e for e in editions if e.state == "current" and e.released is not None
+            and e.released.release == last]
+
+
+def reprint_name(ledger: Ledger) -> str | None:
+    last = ledger.last_release()
+    return f"{REPRINT_PREFIX}{last.isoformat()}" if last is not None else None
+
+
+def since_previous(history: CardHistory) -> list[Change]:
+    """What the latest edition changed from the one before it (nothing for a first edition)."""
+    if len(history.editions) < 2:
+        return []
+    return changes(history.editions[-2].lines, history.latest.lines)
+
+
 def release(ledger: Ledger, editions: list[CardEdition], today: datetime.date) -> list[CardEdition]:
     """Record a new edition of every new or changed card, and the removal of every card that
     went; returns what was recorded. Unchanged cards keep their revision."""
     recorded = []
+    number = ledger.last_release_number() + 1
     for e in editions:
         if e.state == "removed":
             assert e.history is not None
             e.history.removed = today
         elif e.draft:
             revision = e.history.latest.revision + 1 if e.history is not None else 1
-            edition = Edition(revision=revision, released=today, hash=e.hash, lines=e.lines)
+            edition = Edition(revision=revision, release=number, released=today, hash=e.hash, lines=e.lines)
             if e.history is None:
                 ledger.cards[e.card_id] = CardHistory(editions=[edition])
             else:
@@ -238,7 +262,8 @@ def dump_ledger(ledger: Ledger) -> str:
             out.append(f"    removed: {q(history.removed.isoformat())}")
         out.append("    editions:")
         for e in history.editions:
-            out += [f"      - revision: {e.revision}", f"        released: {q(e.released.isoformat())}",
+            out += [f"      - revision: {e.revision}", f"        release: {e.release}",
+                    f"        released: {q(e.released.isoformat())}",
                     f"        hash: {q(e.hash)}", "        lines:" if e.lines else "        lines: []"]
             for line in e.lines:
                 fields = {k: v for k, v in line.model_dump().items() if v is not None}

@@ -28,6 +28,7 @@ class PrintedLine(BaseModel):
 
 class Edition(Node):
     revision: Annotated[int, Field(ge=1, strict=True)]
+    release: Annotated[int, Field(ge=1, strict=True, description="The release that recorded it: 1, 2, ...")]
     released: IsoDate
     hash: Text
     lines: list[PrintedLine] = Field(default_factory=list)
@@ -51,6 +52,10 @@ class Ledger(Node):
     def last_release(self) -> datetime.date | None:
         dates = [h.latest.released for h in self.cards.values()]
         return max(dates) if dates else None
+
+    def last_release_number(self) -> int:
+        """The number of the latest release (0 before the first): two releases on one day stay two."""
+        return max((e.release for h in self.cards.values() for e in h.editions), default=0)
 
 
 for _model in (Edition, CardHistory, Ledger):

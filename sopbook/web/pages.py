@@ -20,11 +20,12 @@ from urllib.parse import quote
 from sopbook.findings import Finding
 from sopbook.model.cards import sheet_chapter, sheet_file, sheet_groups
 from sopbook.model.completeness import chapter_completeness
+from sopbook.model.editions import REPRINT_PREFIX, reprint, reprint_name, since_previous
 from sopbook.model.nodes import Chapter, KpiTable, Pending, Section
 from sopbook.model.project import Project, chapter_file, walk
 from sopbook.model.trainer_refs import body_line_offset
 from sopbook.render.templating import render
-from sopbook.web.card_pages import render_card_pages
+from sopbook.web.card_pages import card_src_uri, render_card_pages
 from sopbook.web.nav import nav
 from sopbook.web.site import (
     CARDS,
@@ -171,11 +172,30 @@ def card_groups(site: Site, links: Links) -> list[dict]:
     return groups
 
 
+def reprint_group(site: Site, links: Links) -> dict | None:
+    """The sheet of the cards the last release changed, each with what changed on it."""
+    ledger = site.project.ledger
+    name = reprint_name(ledger)
+    editions = reprint(ledger, site.card_editions())
+    if name is None or not editions:
+        return None
+    resolved = site.card_resolved()
+    return {
+        "date": name.removeprefix(REPRINT_PREFIX),
+        "sheet": links.to(f"cards/{quote(sheet_file(name))}"),
+        "cards": [{"id": e.card_id, "title": resolved[e.card_id].title, "label": e.label(),
+                   "page": links.to(site.url(card_src_uri(e.card_id))),
+                   "first": e.history is not None and len(e.history.editions) == 1,
+                   "changes": since_previous(e.history) if e.history is not None else []}
+                  for e in editions],
+    }
+
+
 def render_cards(site: Site) -> Page:
     links = site.links(CARDS)
     groups = card_groups(site, links)
     body = render(site.project.root, "page/cards.html", groups=groups, handbook=site.project.handbook,
-                  count=sum(len(g["cards"]) for g in groups))
+                  count=sum(len(g["cards"]) for g in groups), reprint=reprint_group(site, links))
     return Page(CARDS, "检查卡", body)
 
 
