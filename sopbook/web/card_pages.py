@@ -61,5 +61,5 @@ def render_card_pages(site: Site):
                       pdf=links.to(addresses.card_pdf(edition.card_id)),
                       index=links.to(site.url("cards/index.md")))
         # The card's content is the chapters' own: searching it would list everything twice.
-        pages.append(Page(src, f"检查卡 · {sources.title}", body, search=False))
+        pages.append(Page(src, f"检查卡 · {sources.title}", body, search=False, in_nav=False))
     return pages

@@ -91,6 +91,7 @@ class Page:
     html: str
     search: bool = True  # overview pages repeat chapter content: keep them out of search results
     chapter: Chapter | None = None
+    in_nav: bool = True  # a card's page is reached by its QR code and the card index, not the menu
 
     @property
     def markdown(self) -> str:

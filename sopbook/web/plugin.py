@@ -40,7 +40,7 @@ from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
-from mkdocs.structure.files import File, Files
+from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page as MkPage
 from mkdocs.structure.toc import get_toc
 
@@ -184,7 +184,10 @@ class SopbookPlugin(BasePlugin[_PluginConfig]):
             raise self._fail("docs/ has pages where the handbook generates its own", clashes)
         self.generated = {}
         for page in pages:
-            files.append(File.generated(config, page.src_uri, content=page.markdown))
+            file = File.generated(config, page.src_uri, content=page.markdown)
+            if not page.in_nav:
+                file.inclusion = InclusionLevel.NOT_IN_NAV
+            files.append(file)
             self.generated[page.src_uri] = page
         files.append(File.generated(config, CSS, content=web_pages.asset("sopbook.css")))
         for script in (RUN_JS, RUN_CSS, CARD_JS):
