@@ -69,6 +69,9 @@ def test_an_entry_holds_its_own_words_not_those_of_the_things_inside_it(site):
     assert "核心命题" in plain(docs["delivery/index.html"]["text"])
     # one paragraph per sentence or line, so a result shows the one that matched
     assert docs["mobile/index.html#tire-timeline"]["text"].count("<p>") == 3
+    # a list without an id is its section's text, every item in the page's order
+    words = plain(docs["mobile/index.html#nps"]["text"]).split()
+    assert words[:4] == ["挽回要点", "先道歉", "不找借口", "再给方案"]
 
 
 def test_equal_matches_are_ordered_by_kind(site):
