@@ -30,7 +30,7 @@ class CardJob:
     card_id: str
     html: str
     sides: tuple[str, ...]  # ('front',) or ('front', 'back')
-    out: str  # PDF path to write when the card fits
+    out: str  # PDF path to write when the card fits ("" to measure the fit alone)
 
 
 @dataclass
@@ -141,7 +141,7 @@ class Renderer:
                 document = html.render(stylesheets=[self.stylesheet], font_config=self._fonts_for([font]))
                 result.pages = len(document.pages)
                 result.overflows = measure(document.pages, job.sides)
-                if not result.overflows:
+                if not result.overflows and job.out:  # no path: measured for the fit only
                     document.write_pdf(job.out)
                     result.size = Path(job.out).stat().st_size
             except Exception as exc:  # reported as a finding with the card id, never a traceback
