@@ -32,7 +32,9 @@ if [ -x "$uv" ] && [ "${SOPBOOK_NO_UV:-}" != 1 ]; then
       esac
     done
   done < <("$py" -m pip config list 2>/dev/null || true)
-  if "$uv" pip install --python "$py" ${args[@]+"${args[@]}"} -e '.[test]'; then
+  # --compile-bytecode: pip's default, not uv's. Without the .pyc files every `sopbook` run
+  # compiles WeasyPrint, MkDocs and Material again (2-4 s) wherever Python may not write them.
+  if "$uv" pip install --python "$py" --compile-bytecode ${args[@]+"${args[@]}"} -e '.[test]'; then
     exit 0
   fi
   echo "sopbook: uv could not install them; installing with pip instead" >&2

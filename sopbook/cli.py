@@ -32,6 +32,13 @@ def cmd_check(args) -> int:
         _print_findings(exc.findings, args.format)
         return 1
     findings = run_checks(project)
+    if not args.no_cards:
+        # What printing would find: a card that does not fit its page, told before any build.
+        from sopbook.cards.preflight import fit_findings
+
+        findings = sorted(findings + fit_findings(project, say=lambda msg: print(f"sopbook: {msg}",
+                                                                                 file=sys.stderr)),
+                          key=lambda f: (f.loc.file, f.loc.line, f.loc.col, f.code))
     _print_findings(findings, args.format)
     if args.format == "text":
         print(f"checked {len(project.chapters)} chapters and {len(project.cards)} cards in "
@@ -202,6 +209,8 @@ def parser() -> argparse.ArgumentParser:
     c = command("check", help="check content: timings, completeness, references, arithmetic, cards")
     c.add_argument("--format", choices=["text", "json"], default="text")
     c.add_argument("--strict", action="store_true", help="fail on warnings too")
+    c.add_argument("--no-cards", action="store_true",
+                   help="skip the cards' fit (measured by laying each changed card out, then cached)")
     c.set_defaults(run=cmd_check)
 
     b = command("build", help="check, then build the handbook and cards into site/")

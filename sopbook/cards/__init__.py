@@ -25,6 +25,7 @@ from sopbook.cards.fonts import find_cjk_font, font_finding, harfbuzz_subset_ava
 from sopbook.cards.html import CARD_CSS, card_html, stylesheet
 from sopbook.cards.impose import SheetCard, SheetJob, impose_all
 from sopbook.cards.pdf import CardJob, CardResult
+from sopbook.cards.preflight import FitCache, overflow_findings
 from sopbook.cards.qr import MKDOCS_FILE, SiteUrl, resolve_site_url
 from sopbook.findings import Finding, Loc
 from sopbook.model.cards import (
@@ -89,14 +90,7 @@ def _fresh(path: Path) -> Path:
 
 def _result_findings(sources: CardSources, result: CardResult) -> list[Finding]:
     card = sources.card
-    out = []
-    for over in result.overflows:
-        out.append(Finding(
-            "error", "cards.overflow",
-            f"card '{card.id}' does not fit its {card.format.upper()} page: {over.describe()}",
-            card_loc(card),
-            "shorten the items, move content to the back (back: [...]), or split the card in two",
-            card_address(card)))
+    out = overflow_findings(card, result.overflows)
     if result.error:
         out.append(Finding("error", "cards.render-failed",
                            f"card '{card.id}' could not be rendered: {result.error}", card_loc(card), "",
@@ -191,8 +185,12 @@ def build_cards(project: Project, out_dir: Path, *, previous: Path | None = None
 
     warned: dict[str, list[Card]] = {}  # each WeasyPrint warning, with the card of each time it came
 
+    fits = FitCache(root)  # what `sopbook check` then knows of each card's fit without a layout
+
     def collect(result: CardResult) -> None:
         sources = planned[result.card_id]
+        if not result.error:
+            fits.put(keys[result.card_id], result.overflows)
         report.findings.extend(_result_findings(sources, result))
         for message in result.warnings:
             warned.setdefault(message, []).append(sources.card)
@@ -205,6 +203,7 @@ def build_cards(project: Project, out_dir: Path, *, previous: Path | None = None
     run(root, css, todo, worker_count(jobs, len(todo)), progress, collect)
     report.findings.extend(_warning_findings(warned, [c.id for c in project.cards]))
     report.seconds["render"] = time.perf_counter() - t
+    fits.save()
     report.rendered.sort(key=[c.id for c in project.cards].index)
 
     failed = any(f.level == "error" for f in report.findings)

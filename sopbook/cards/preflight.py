@@ -1,0 +1,128 @@
+"""What printing would find, told by `sopbook check` before any build: a card that does not fit
+its page ("verify-noise overflows by 40 mm").
+
+Fit is measured, not guessed: a card is laid out by WeasyPrint exactly as the build lays it out.
+The measurement is kept by the card's key (cards/cache.py: its HTML, stylesheet, font and
+renderer), in the project's cache folder, and the build records every card it renders there
+too; so after one build the check knows every card's fit at once, and an edit costs the
+layout of the cards it changed (0.1–0.5 s each).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from sopbook._util.manifest import read_manifest, write_manifest
+from sopbook.cards.cache import card_key
+from sopbook.cards.fit import Overflow
+from sopbook.cards.fonts import find_cjk_font, harfbuzz_subset_available
+from sopbook.cards.html import card_html, stylesheet
+from sopbook.cards.qr import resolve_site_url
+from sopbook.findings import Finding, Loc
+from sopbook.model.cards import card_address, card_loc, printable_types, resolve_card
+from sopbook.model.nodes import Card
+from sopbook.model.project import CARDS_DIR, Project
+
+CACHE_DIR = ".sopbook-cache"
+FIT_FILE = "fit.json"
+FORMAT = 1
+
+
+def _cache_path(root: Path) -> Path | None:
+    """The fit cache, or None when the cache folder is not a plain folder of this project (a
+    link planted there must not lead a write elsewhere)."""
+    folder = Path(root) / CACHE_DIR
+    if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+        return None
+    return folder / FIT_FILE
+
+
+class FitCache:
+    """Measured overflows by card key; an empty list is a card that fits."""
+
+    def __init__(self, root: Path) -> None:
+        self.path = _cache_path(root)
+        data = read_manifest(self.path, FORMAT) if self.path is not None else {}
+        self.fits: dict[str, list[dict]] = dict(data.get("fits") or {})
+        self.changed = False
+
+    def get(self, key: str) -> list[Overflow] | None:
+        found = self.fits.get(key)
+        return None if found is None else [Overflow(**o) for o in found]
+
+    def put(self, key: str, overflows: list[Overflow]) -> None:
+        self.fits[key] = [{"side": o.side, "mm": round(o.mm, 2), "pages": o.pages, "direction": o.direction}
+                          for o in overflows]
+        self.changed = True
+
+    def save(self, keep: set[str] | None = None) -> None:
+        """Write what changed; `keep` drops the measurements of cards that no longer exist."""
+        if self.path is None or not self.changed:
+            return
+        fits = {k: v for k, v in self.fits.items() if keep is None or k in keep}
+        try:
+            self.path.parent.mkdir(exist_ok=True)
+            write_manifest(self.path, FORMAT, {"fits": dict(sorted(fits.items()))})
+        except OSError:
+            pass  # a cache that cannot be written is measured again next time, nothing worse
+
+
+def overflow_findings(card: Card, overflows: list[Overflow]) -> list[Finding]:
+    """The build's and the check's one wording of a card that does not fit."""
+    return [Finding(
+        "error", "cards.overflow",
+        f"card '{card.id}' does not fit its {card.format.upper()} page: {over.describe()}",
+        card_loc(card),
+        "shorten the items, move content to the back (back: [...]), or split the card in two",
+        card_address(card)) for over in overflows]
+
+
+def _not_measured() -> Finding:
+    return Finding("info", "cards.fit-not-measured",
+                   "the cards' fit is not measured: WeasyPrint has no CJK font or HarfBuzz subsetting here",
+                   Loc(CARDS_DIR), "the build says what to install; it measures every card it renders")
+
+
+def fit_findings(project: Project, say: Callable[[str], None] = lambda _msg: None) -> list[Finding]:
+    """Each card's fit, from the cache or measured now (and cached)."""
+    if not project.cards:
+        return []
+    font = find_cjk_font()
+    if font is None:
+        return [_not_measured()]
+    root = project.root
+    css = stylesheet(root, font)
+    signature = font.signature()
+    url = resolve_site_url(root).url
+    cache = FitCache(root)
+    printable = printable_types(root)
+    todo: list[tuple[Card, str, str, tuple[str, ...]]] = []
+    found: list[Finding] = []
+    keys: set[str] = set()
+    for card in project.cards:
+        sources, _problems = resolve_card(project, card, printable)
+        if sources is None:
+            continue  # the references check reports it
+        html = card_html(project, sources, url)
+        key = card_key(html, css, signature)
+        keys.add(key)
+        known = cache.get(key)
+        if known is None:
+            todo.append((card, key, html, sources.sides))
+        else:
+            found += overflow_findings(card, known)
+    if todo and not harfbuzz_subset_available():  # asked only when a card must be laid out
+        return [*found, _not_measured()]
+    if todo:
+        from sopbook.cards.pdf import CardJob, Renderer
+
+        say(f"measuring the fit of {len(todo)} card{'s' if len(todo) > 1 else ''} (kept for the next check)")
+        renderer = Renderer(root, css)
+        for card, key, html, sides in todo:
+            result = renderer.render(CardJob(card.id, html, sides, ""))
+            if result.error:
+                continue  # the build reports a card that cannot be rendered, with its reason
+            cache.put(key, result.overflows)
+            found += overflow_findings(card, result.overflows)
+    cache.save(keys)
+    return found
