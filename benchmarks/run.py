@@ -47,7 +47,7 @@ sys.path.insert(0, str(HERE))
 PYTHON = sys.executable
 STAGES = HERE / "stages.py"
 BEGIN, END = "<!-- results:begin (written by benchmarks/run.py) -->", "<!-- results:end -->"
-ALL = ("check", "web", "cards", "incremental", "offline")
+ALL = ("check", "web", "cards", "incremental", "offline", "editions")
 
 
 # ---- running things -----------------------------------------------------------------------------
@@ -296,6 +296,21 @@ def bench_incremental(project: Path, work: Path, n: int, jobs: int) -> dict:
     return result
 
 
+def bench_editions(project: Path, work: Path, chapters: int, jobs: int) -> dict:
+    """Release every card of the sample, change one item, release again: exactly the cards that
+    print it are rendered again, with their file's sheet and the reprint sheet."""
+    chapter = f"ch{chapters // 2:04d}"
+    r = stage("editions", project, work / "cards-editions", jobs, chapter, "check-2")
+    if not r.ok or r.data.get("errors"):
+        fail("editions", r)
+        return {"ok": False}
+    d = r.data
+    users = sorted(d["users"])
+    return {**d, "ok": True, "exact": sorted(d["rendered"]) == users == sorted(d["released"]),
+            "reprint_imposed": any(name.startswith("reprint--") for name in d["imposed"]),
+            "loadavg": r.load, "peak_rss_kb": r.peak_kb}
+
+
 OFFLINE_BUDGET = 3 * 1024 * 1024  # bytes with gzip, the real handbook
 
 
@@ -459,6 +474,24 @@ def rows(results: dict) -> list[list[str]]:
         if co and co.get("peak_rss_kb"):
             out.append(["peak RSS: `sopbook cards` after one change", str(i["n"]), _mb(co["peak_rss_kb"]),
                         "-", "-", "-", "-", ""])
+    c = results.get("cards")
+    if c and c.get("ok") and c.get("cards"):
+        out.append([f"cards: ms and bytes per card ({c['cards']} cards, serial; A4 sheets "
+                    f"{_kb((c.get('sheet_bytes') or 0) / max(1, c['cards']))} per card)", str(c["chapters"]),
+                    f"{c['serial_s'] / c['cards'] * 1000:.0f} ms, {_kb(c['sopbook_pdf_bytes'] / c['cards'])}",
+                    f"{c['bare_s'] / c['cards'] * 1000:.0f} ms, {_kb(c['bare_pdf_bytes'] / c['cards'])}",
+                    "", "<= 100 KB a card", "yes" if c["sopbook_pdf_bytes"] / c["cards"] <= 100_000 else "NO",
+                    _load(c["loadavg"])])
+    e = results.get("editions")
+    if e and e.get("ok"):
+        stages = e.get("stages") or {}
+        out.append([f"editions: one item changed and released ({e['address']}): cards re-rendered "
+                    f"{len(e['rendered'])} of {e['cards']} ({', '.join(e['rendered'])}); sheets imposed "
+                    f"{', '.join(e['imposed'])}; render {_s(stages.get('render'))}, sheets "
+                    f"{_s(stages.get('sheet'))}, release {_s(e['release_s'])}",
+                    "-", _s(e["total"]), _s(e["full_s"]), f"{e['total'] / e['full_s']:.2f}",
+                    "exactly the cards that print it, and one reprint sheet",
+                    "yes" if e["exact"] and e["reprint_imposed"] else "NO", _load([e["loadavg"]])])
     o = results.get("offline")
     for h in (o or {}).get("handbooks", []):
         kinds = ", ".join(f"{k} {v[0]} / {_kb(v[2])}" for k, v in sorted(h["kinds"].items()))
@@ -658,6 +691,15 @@ def main(argv: list[str] | None = None) -> int:
         chapters = len(list((ROOT / "content").glob("*.yml")))
         results["offline"] = bench_offline({"real": (real, chapters), f"n{n}": (project(n), n)}, work,
                                            args.jobs)
+    if "editions" in only and budget.allows("editions"):
+        samples.append(os.getloadavg()[0])
+        say(f"editions: release the {card_chapters * 5} cards of N={card_chapters}, change one item, "
+            "release and render again")
+        sample = work / f"editions-n{card_chapters}"
+        shutil.rmtree(sample, ignore_errors=True)
+        generate.generate(sample, card_chapters, texts=texts)
+        results["editions"] = bench_editions(sample, work, card_chapters, args.jobs)
+        shutil.rmtree(sample, ignore_errors=True)
     samples.append(os.getloadavg()[0])
 
     results["finished"] = dt.datetime.now().astimezone().isoformat(timespec="seconds")

@@ -332,6 +332,10 @@ def stage_cards_incremental(root: str, out: str, jobs: str) -> None:
 
 def stage_edit(root: str, chapter: str, checklist: str) -> None:
     """Change the first item of one checklist (the editor's one-line fix); print what uses it."""
+    emit(**_edit(root, chapter, checklist))
+
+
+def _edit(root: str, chapter: str, checklist: str) -> dict:
     import yaml
 
     path = Path(root) / "content" / f"{chapter}.yml"
@@ -346,10 +350,53 @@ def stage_edit(root: str, chapter: str, checklist: str) -> None:
     address = f"{chapter}.{checklist}"
     users = []
     for card_file in sorted((Path(root) / "checklists").glob("*.yml")):
+        if card_file.name == "editions.yml":  # the ledger of released editions, not cards
+            continue
         for card in yaml.safe_load(card_file.read_text(encoding="utf-8"))["cards"]:
             if card["source"] == address or address in (card.get("back") or []):
                 users.append(card["id"])
-    emit(address=address, users=users)
+    return {"address": address, "users": users}
+
+
+def stage_editions(root: str, out: str, jobs: str, chapter: str, checklist: str) -> None:
+    """A release cycle on the card sample: release every card, render; change one item, release
+    again, render into the same folder. What the second render re-renders and imposes (its
+    cards, their file's sheet, the reprint sheet), and how long each part took."""
+    import datetime
+
+    from sopbook.cards import build_cards
+    from sopbook.model import editions as ed
+    from sopbook.model.cards import resolve_card
+    from sopbook.model.project import load_project
+
+    _quiet()
+    out_path = Path(out)
+    shutil.rmtree(out_path, ignore_errors=True)
+
+    def release() -> tuple[list[str], float]:
+        project = load_project(root)
+        sources = {c.id: s for c in project.cards if (s := resolve_card(project, c)[0]) is not None}
+        t = time.perf_counter()
+        editions = ed.card_editions(project.ledger, sources)
+        recorded = ed.release(project.ledger, editions, datetime.date.today())
+        ed.write_ledger(Path(root), project.ledger)
+        return [e.card_id for e in recorded], time.perf_counter() - t
+
+    first, first_release = release()
+    t0 = time.perf_counter()
+    full = build_cards(load_project(root), out_path, previous=out_path, jobs=int(jobs), progress=False)
+    full_s = time.perf_counter() - t0
+    edit = _edit(root, chapter, checklist)
+    changed, release_s = release()
+    t0 = time.perf_counter()
+    again = build_cards(load_project(root), out_path, previous=out_path, jobs=int(jobs), progress=False)
+    again_s = time.perf_counter() - t0
+    reprint = [p for p in again.sheets if p.name.startswith(ed.REPRINT_PREFIX)]
+    emit(cards=len(first), first_release_s=first_release, full_s=full_s, full_stages=full.seconds,
+         address=edit["address"], users=edit["users"], released=changed, release_s=release_s,
+         rendered=again.rendered, imposed=again.imposed, total=again_s, stages=again.seconds,
+         reprint_bytes=sum(p.stat().st_size for p in reprint),
+         errors=[str(f) for f in again.findings if f.level == "error"][:3])
 
 
 STAGES = {
@@ -364,6 +411,7 @@ STAGES = {
     "build": stage_build,
     "cards-incremental": stage_cards_incremental,
     "edit": stage_edit,
+    "editions": stage_editions,
 }
 
 if __name__ == "__main__":

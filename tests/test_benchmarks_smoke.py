@@ -28,7 +28,8 @@ def test_benchmark_script_runs_at_n2(tmp_path):
     table = done.stdout
     assert "measure" in table and "baseline" in table and "ratio" in table
     for row in ("sopbook check", "web build vs plain mkdocs build", "search_index.json per page",
-                "cards serial vs bare WeasyPrint loop", "cards parallel", "incremental build", "peak RSS"):
+                "cards serial vs bare WeasyPrint loop", "cards parallel", "incremental build", "peak RSS",
+                "cards: ms and bytes per card", "editions: one item changed and released"):
         assert row in table, f"no '{row}' row in:\n{table}"
     assert "FAILED" not in table, table
 
@@ -37,5 +38,7 @@ def test_benchmark_script_runs_at_n2(tmp_path):
     assert results["web"][0]["ok"] and results["web"][0]["ratio"] > 0
     assert results["cards"]["ok"] and results["cards"]["cards"] == 5
     assert results["incremental"]["exact"], results["incremental"]  # exactly the card using the item
+    # After a release of one changed item: that card alone, and the reprint sheet of the release.
+    assert results["editions"]["exact"] and results["editions"]["reprint_imposed"], results["editions"]
     text = out_md.read_text(encoding="utf-8")
     assert "results:begin" in text and "| measure |" in text
