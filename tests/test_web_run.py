@@ -304,3 +304,21 @@ def test_copy_falls_back_without_the_clipboard_api(base):
         - 刹车系统:试车测试刹车效果""")
     assert "已复制" in page.inner_text(f"{DIALOG} .sb-run-copied")
     page.context.close()
+
+
+def test_back_returns_to_the_previous_step_and_keeps_its_time(base):
+    page = new_page()
+    page.goto(base + "delivery/index.html")
+    page.locator(GOLDEN).click()
+    advance(page, 90_000)
+    next_step(page)
+    assert "成果展示" in step_title(page)
+    advance(page, 30_000)
+    page.locator(f"{DIALOG} .sb-run-prev").click()
+    assert "氛围营造" in step_title(page)
+    # Time spent on a step adds up across visits; the step left keeps what it had.
+    assert page.inner_text(f"{DIALOG} .sb-run-step-clock") == "01:30 / 2分钟"
+    advance(page, 15_000)
+    assert page.inner_text(f"{DIALOG} .sb-run-step-clock") == "01:45 / 2分钟"
+    assert "总计 02:15 / 15分钟" in page.inner_text(f"{DIALOG} .sb-run-total")
+    page.context.close()
