@@ -28,6 +28,17 @@ def make_project(fixture: str | Path, where: Path) -> Path:
     return root
 
 
+def copy_real(root: Path, folders: tuple[str, ...] = ("content", "checklists", "macros")) -> Path:
+    """A copy of the real handbook at `root`, so a test neither writes site/ nor races a build of
+    the working tree (and may edit it)."""
+    root.mkdir(parents=True)
+    for name in ("handbook.yml", "mkdocs.yml"):
+        shutil.copy(REPO / name, root / name)
+    for name in folders:
+        shutil.copytree(REPO / name, root / name)
+    return root
+
+
 @dataclass
 class Built:
     root: Path

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+import cards_support
 from cards_support import pdf_text, squash
 from web_support import REPO, browser, build_site, local, real_content_ready, serve
 
@@ -27,13 +28,8 @@ def sopbook(root: Path, *args: str) -> subprocess.CompletedProcess:
 
 
 def copy_real(tmp_path: Path) -> Path:
-    root = tmp_path / "handbook"
-    root.mkdir()
-    for name in ("content", "checklists", "macros", "docs", "schema"):
-        shutil.copytree(REPO / name, root / name)
-    for name in ("handbook.yml", "mkdocs.yml"):
-        shutil.copy(REPO / name, root / name)
-    return root
+    folders = ("content", "checklists", "macros", "docs", "schema")
+    return cards_support.copy_real(tmp_path / "handbook", folders)
 
 
 def edit(path: Path, old: str, new: str) -> None:

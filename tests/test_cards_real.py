@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from cards_support import A6_PT, REPO, card_items, pdf_text, squash
+from cards_support import A6_PT, REPO, card_items, copy_real, pdf_text, squash
 
 pytestmark = [
     pytest.mark.slow,
@@ -22,15 +22,8 @@ def real():
     from sopbook.cards import build_cards
     from sopbook.model.project import load_project
 
-    # A copy, so the test neither writes site/ nor races a build of the working tree.
     where = Path(tempfile.mkdtemp(prefix="sopbook-cards-real-"))
-    root = where / "project"
-    root.mkdir()
-    for name in ("handbook.yml", "mkdocs.yml"):
-        shutil.copy(REPO / name, root / name)
-    for name in ("content", "checklists", "macros"):
-        shutil.copytree(REPO / name, root / name)
-    project = load_project(root)
+    project = load_project(copy_real(where / "project"))
     report = build_cards(project, where / "cards", jobs=2, progress=False)
     yield project, report, where / "cards"
     shutil.rmtree(where, ignore_errors=True)

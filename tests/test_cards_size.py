@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from cards_support import REPO, card_items, make_project, pdf_text, squash
+from cards_support import REPO, card_items, copy_real, make_project, pdf_text, squash
 
 pytestmark = [
     pytest.mark.slow,
@@ -32,15 +32,8 @@ def real():
     from sopbook.cards import build_cards
     from sopbook.model.project import load_project
 
-    # A copy of the real handbook, so the test neither writes site/ nor races a build of it.
     where = Path(tempfile.mkdtemp(prefix="sopbook-cards-size-"))
-    root = where / "project"
-    root.mkdir()
-    for name in ("handbook.yml", "mkdocs.yml"):
-        shutil.copy(REPO / name, root / name)
-    for name in ("content", "checklists", "macros"):
-        shutil.copytree(REPO / name, root / name)
-    project = load_project(root)
+    project = load_project(copy_real(where / "project"))
     # One worker: the cards are rendered in batches, several cards to a WeasyPrint document.
     report = build_cards(project, where / "cards", jobs=1, progress=False)
     assert [str(f) for f in report.findings if f.level == "error"] == []
