@@ -40,6 +40,9 @@ DOCS = "docs"
 # The paths the plugin gives its assets in the site; the export keeps them, so the pages match.
 CSS = "assets/sopbook/sopbook.css"
 SHIM = "assets/sopbook/iframe-worker-shim.js"
+# Run mode's and the card pages' own assets, listed as the plugin lists them.
+EXTRA_CSS = ("assets/sopbook/run.css",)
+EXTRA_JS = ("assets/sopbook/run.js", "assets/sopbook/card-page.js")
 
 
 class ExportFailed(StageFailed):
@@ -111,7 +114,8 @@ def _plain(value):
     return str(value) if value is not None else None
 
 
-def export_config(source: str, *, site_name: str, nav: list | None, directory_urls: bool) -> str:
+def export_config(source: str, *, site_name: str, nav: list | None, directory_urls: bool,
+                  not_in_nav: tuple[str, ...] = ()) -> str:
     """The project's mkdocs.yml without the sopbook plugin, for the export.
 
     Edited as YAML nodes, not values, so MkDocs' own tags (`!ENV`, `!!python/object/apply:` of
@@ -152,7 +156,13 @@ def export_config(source: str, *, site_name: str, nav: list | None, directory_ur
         plugins.value = [(k, v) for k, v in plugins.value if not _is_sopbook(k)]
     css = get("extra_css")
     listed = [v.value for v in css.value] if isinstance(css, yaml.SequenceNode) else []
-    put("extra_css", listed + ([CSS] if CSS not in listed else []))
+    put("extra_css", listed + [c for c in (CSS, *EXTRA_CSS) if c not in listed])
+    scripts = get("extra_javascript")
+    listed = [v.value for v in scripts.value] if isinstance(scripts, yaml.SequenceNode) else []
+    put("extra_javascript", listed + [j for j in EXTRA_JS if j not in listed])
+    if not_in_nav:
+        # Reached by a card's QR code or the card index, never the menu: MkDocs is told so.
+        put("not_in_nav", "\n".join(f"/{src}" for src in not_in_nav))
     extra = get("extra")
     if not isinstance(extra, yaml.MappingNode):
         put("extra", {})
@@ -244,10 +254,13 @@ def export(root: Path | str, target: Path | str, *, jobs: int | None = None, giv
     for page in pages:
         files[page.src_uri] = page_file(page.title, page.html, page.search)
     files[CSS] = web_pages.asset("sopbook.css")
+    for asset in (*EXTRA_CSS, *EXTRA_JS):
+        files[asset] = web_pages.asset(asset.rsplit("/", 1)[1])
     files[SHIM] = web_pages.asset("iframe-worker-shim.js")
     nav = web_pages.nav(site, pages, handwritten) if plugin_nav else None
     config = export_config((root / CONFIG).read_text(encoding="utf-8"), site_name=project.handbook.title,
-                           nav=nav, directory_urls=directory_urls)
+                           nav=nav, directory_urls=directory_urls,
+                           not_in_nav=tuple(p.src_uri for p in pages if not p.in_nav))
 
     # Written beside the old export and swapped in at the end: a failed export leaves it as it was.
     target.mkdir(parents=True, exist_ok=True)
