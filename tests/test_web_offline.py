@@ -254,6 +254,9 @@ def test_after_one_visit_the_handbook_works_without_signal():
         for pdf in ("cards/verify-brakes.pdf", "cards/a4/delivery.pdf"):
             status, magic, size = page.evaluate(FETCH, base + pdf)
             assert (status, magic) == (200, "%PDF") and size == (site / pdf).stat().st_size
+        # A card's QR code, scanned in the garage: its page as a folder, with the revision asked.
+        page.goto(base + "cards/verify-brakes/?rev=1")
+        assert page.locator(".sb-card-rev:not([hidden])").inner_text().startswith("最新版")
     finally:
         context.set_offline(False)
         context.close()
