@@ -5,7 +5,8 @@
 #          HarfBuzz-Subset (without it WeasyPrint subsets the 20 MB CJK font with fontTools:
 #          15-20 s a card instead of under one)
 #   test:  the above plus chromium (browser tests through Playwright), poppler-utils (pdffonts,
-#          pdftoppm) and zbar-tools (zbarimg reads the cards' QR codes)
+#          pdftoppm), zbar-tools (zbarimg reads the cards' QR codes) and qpdf (checks every card
+#          and sheet is a well-formed PDF)
 set -euo pipefail
 what="${1:-build}"
 
@@ -26,6 +27,7 @@ if [ "$what" = test ]; then
   command -v pdftoppm >/dev/null || need+=(poppler-utils)
   command -v npm >/dev/null || need+=(nodejs npm)  # the YAML language server the editor tests drive
   command -v zbarimg >/dev/null || need+=(zbar-tools)  # the QR codes on the cards are decoded in the tests
+  command -v qpdf >/dev/null || need+=(qpdf)  # qpdf --check judges the cards' and sheets' structure
 fi
 [ ${#need[@]} -eq 0 ] && exit 0
 

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from sopbook.cards.cache import Manifest, card_key, sheet_key
 from sopbook.cards.fonts import find_cjk_font, font_finding, harfbuzz_subset_available, subset_finding
+from sopbook.cards.glyphs import page_chars, undrawable
 from sopbook.cards.html import CARD_CSS, card_html, stylesheet
 from sopbook.cards.impose import SheetCard, SheetJob, impose_all
 from sopbook.cards.pdf import CardJob, CardResult
@@ -154,6 +155,7 @@ def build_cards(project: Project, out_dir: Path, *, previous: Path | None = None
     printable = printable_types(root)
     planned: dict[str, CardSources] = {}
     keys: dict[str, str] = {}
+    chars: dict[str, frozenset[str]] = {}
     todo: list[CardJob] = []
     for card in project.cards:
         sources, problems = resolve_card(project, card, printable)
@@ -169,6 +171,7 @@ def build_cards(project: Project, out_dir: Path, *, previous: Path | None = None
                                            card_address(card)))
             continue
         planned[card.id] = sources
+        chars[card.id] = page_chars(html)
         keys[card.id] = key = card_key(html, css, font_signature)
         name = f"{card.id}.pdf"
         if not force and old.key(card.id) == key and _reuse(previous, out_dir, name):
@@ -177,6 +180,10 @@ def build_cards(project: Project, out_dir: Path, *, previous: Path | None = None
         else:
             todo.append(CardJob(card.id, html, sources.sides, str(out_dir / name)))
     report.seconds["html"] = time.perf_counter() - started
+    undrawn = undrawable(project, planned, chars, font)
+    if undrawn:  # before rendering: an empty box on a laminated card is found on the wall, too late
+        report.findings.extend(undrawn)
+        return report
     if todo and not harfbuzz_subset_available():  # stop before rendering, not 20 s into each card
         report.findings.append(subset_finding())
         return report

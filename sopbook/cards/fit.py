@@ -54,18 +54,6 @@ def _too_wide(side_box) -> float:
     return worst if worst > _TOLERANCE_PX else 0.0
 
 
-def card_of(page) -> str | None:
-    """The card a page of a batch document belongs to (its wrapper's data-card), if any."""
-    stack = [page._page_box]
-    while stack:
-        box = stack.pop()
-        element = getattr(box, "element", None)
-        if element is not None and element.get("data-card") is not None:
-            return element.get("data-card")
-        stack.extend(reversed(getattr(box, "children", ())))
-    return None
-
-
 def measure(pages, sides: tuple[str, ...]) -> list[Overflow]:
     """Overflows of one card, given its rendered weasyprint pages whose sections carry data-side."""
     used: dict[str, list[float]] = {side: [] for side in sides}

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sopbook._util.procs import process_pool
+from sopbook.cards.structure import SheetTree
 
 MM = 72 / 25.4  # PDF points per mm
 
@@ -127,7 +128,7 @@ def _form(writer, page, geometry: SheetGeometry):
     return form.indirect_reference
 
 
-def _sheet_page(writer, placed: list[tuple[int, int, object]], geometry: SheetGeometry) -> None:
+def _sheet_page(writer, placed: list[tuple[int, int, object]], geometry: SheetGeometry):
     from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
 
     page = writer.add_blank_page(width=geometry.sheet_w * MM, height=geometry.sheet_h * MM)
@@ -139,14 +140,16 @@ def _sheet_page(writer, placed: list[tuple[int, int, object]], geometry: SheetGe
         left, bottom, _, _ = geometry.trim(col, row)
         crop = geometry.crop * MM
         ops.append(f"q 1 0 0 1 {left - crop:.3f} {bottom - crop:.3f} cm {name} Do Q")
-    ops.append(f"q {geometry.mark_width_pt} w 0 0 0 RG")
+    # Crop marks are for the guillotine, not the reader: an artifact, outside the structure tree.
+    ops.append(f"/Artifact BMC q {geometry.mark_width_pt} w 0 0 0 RG")
     for x1, y1, x2, y2 in geometry.crop_marks():
         ops.append(f"{x1:.3f} {y1:.3f} m {x2:.3f} {y2:.3f} l S")
-    ops.append("Q")
+    ops.append("Q EMC")
     page[NameObject("/Resources")] = DictionaryObject({NameObject("/XObject"): xobjects})
     stream = DecodedStreamObject()
     stream.set_data("\n".join(ops).encode("ascii"))
     page[NameObject("/Contents")] = writer._add_object(stream)
+    return page.indirect_reference
 
 
 def impose(cards: list[SheetCard], out: Path, geometry: SheetGeometry = SHEET, title: str = "") -> int:
@@ -154,19 +157,29 @@ def impose(cards: list[SheetCard], out: Path, geometry: SheetGeometry = SHEET, t
     from pypdf import PdfReader, PdfWriter
 
     writer = PdfWriter()
+    tree = SheetTree(writer)  # the cards' tags, so the sheet is as readable as the cards
     per_sheet = geometry.cols * geometry.rows
     duplex = any(c.has_back for c in cards)
     for start in range(0, len(cards), per_sheet):
         fronts, backs = [], []
+        tagged_fronts, tagged_backs = [], []
         for slot, card in enumerate(cards[start:start + per_sheet]):
             reader = PdfReader(card.pdf)
+            card_tree = tree.card(reader, (reader.metadata.title if reader.metadata else "") or "")
             col, row = slot % geometry.cols, slot // geometry.cols
             fronts.append((col, row, _form(writer, reader.pages[0], geometry)))
+            tagged_fronts.append((card_tree, reader.pages[0], fronts[-1][2]))
             if card.has_back:
                 backs.append((geometry.cols - 1 - col, row, _form(writer, reader.pages[1], geometry)))
-        _sheet_page(writer, fronts, geometry)
+                tagged_backs.append((card_tree, reader.pages[1], backs[-1][2]))
+        front_page = _sheet_page(writer, fronts, geometry)
+        for card_tree, page, form in tagged_fronts:
+            card_tree.place(page, form, front_page)
         if duplex:
-            _sheet_page(writer, backs, geometry)
+            back_page = _sheet_page(writer, backs, geometry)
+            for card_tree, page, form in tagged_backs:
+                card_tree.place(page, form, back_page)
+    tree.finish(title)
     if title:
         writer.add_metadata({"/Title": title, "/Creator": "sopbook"})
     # No compress_identical_objects(): every card embeds its own font subsets, so it merged 0.2 %

@@ -1,8 +1,8 @@
 """Render card jobs in worker processes, each set up once, with progress on the terminal.
 
 Every worker imports WeasyPrint, configures fonts and parses the card stylesheet once, then
-renders many cards (per-card set-up is the cost to avoid), a batch of
-them per WeasyPrint document (Renderer.render_batch). Where it is safe, workers are forked after
+renders many cards (per-card set-up is the cost to avoid), each card its
+own tagged WeasyPrint document (Renderer.render_batch). Where it is safe, workers are forked after
 WeasyPrint is imported here, so they start without importing it.
 """
 from __future__ import annotations
@@ -32,7 +32,7 @@ def _render(batch: list[CardJob]) -> list[CardResult]:
     return _renderer.render_batch(batch)
 
 
-BATCH = 8  # cards per WeasyPrint document: 2x faster than one by one (each keeps its own font)
+BATCH = 8  # cards handed to a worker at a time: fewer round trips, and workers still end together
 
 
 def batches(jobs: list[CardJob], workers: int) -> list[list[CardJob]]:
