@@ -100,9 +100,9 @@ def test_uv_installs_with_the_indexes_wheels_constraints_and_ca_that_pip_is_conf
               f"global.extra-index-url='file://{tmp_path}/no-such-index https://mirror.invalid/simple'\n")
     done, calls = _python_deps(tmp_path, _venv(tmp_path, config, uv_fails=False))
     assert done.returncode == 0, done.stderr
-    assert calls == [f"uv pip install --python {tmp_path}/venv/bin/python --find-links {wheels} "
-                     f"--constraints {constraints} --index https://mirror.invalid/simple -e .[test] "
-                     f"SSL_CERT_FILE={ca}"]
+    assert calls == [f"uv pip install --python {tmp_path}/venv/bin/python --compile-bytecode "
+                     f"--find-links {wheels} --constraints {constraints} "
+                     f"--index https://mirror.invalid/simple -e .[test] SSL_CERT_FILE={ca}"]
     assert done.stderr.splitlines()[0] == (
         f"sopbook: installing sopbook and its Python packages into {tmp_path}/venv/")
 
