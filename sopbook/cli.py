@@ -33,10 +33,10 @@ def cmd_check(args) -> int:
         return 1
     findings = run_checks(project)
     if not args.no_cards:
-        # What printing would find: a card that does not fit its page, told before any build.
-        from sopbook.cards.preflight import fit_findings
+        # What printing would find: a card that does not fit its page, a character no font draws.
+        from sopbook.cards.preflight import preflight
 
-        findings = sorted(findings + fit_findings(project, say=lambda msg: print(f"sopbook: {msg}",
+        findings = sorted(findings + preflight(project, say=lambda msg: print(f"sopbook: {msg}",
                                                                                  file=sys.stderr)),
                           key=lambda f: (f.loc.file, f.loc.line, f.loc.col, f.code))
     _print_findings(findings, args.format)

@@ -261,20 +261,20 @@ def test_a_character_no_font_draws_stops_the_build_naming_card_item_and_characte
 
 def test_the_same_findings_come_from_the_check_without_rendering(pasted):
     from sopbook.cards import build_cards
-    from sopbook.cards.glyphs import undrawable_in
+    from sopbook.cards.preflight import preflight
 
     project, tmp_path, _, _ = pasted
     built = [f for f in build_cards(project, tmp_path / "out", jobs=1, progress=False).findings
              if f.code == "cards.undrawable-character"]
-    assert undrawable_in(project) == built and built
+    assert [f for f in preflight(project) if f.code == "cards.undrawable-character"] == built and built
 
 
 def test_a_symbol_the_cjk_face_lacks_but_another_font_has_prints(tmp_path):
-    from sopbook.cards.glyphs import undrawable_in
+    from sopbook.cards.preflight import preflight
     from sopbook.model.project import load_project
 
     if shutil.which("fc-list") is None or not _has_font("✔"):
         pytest.skip("no installed font draws ✔")
     root = make_project("cards", tmp_path)
     _edit(root / "content" / "delivery.yml", "测试维修相关功能", "测试维修相关功能✔")
-    assert undrawable_in(load_project(root)) == []
+    assert [f for f in preflight(load_project(root)) if f.code == "cards.undrawable-character"] == []

@@ -7,7 +7,7 @@ something. Each card's characters are checked against the CJK face's character m
 per process); the few it lacks are asked of fontconfig, which is where WeasyPrint finds a font
 for them too. A character some installed font has is fine: it prints in that font.
 
-    findings = undrawable_in(project)   # for `sopbook check`: every card, no PDF rendered
+`sopbook check` asks the same question through cards/preflight.py, with no PDF rendered.
 """
 from __future__ import annotations
 
@@ -143,29 +143,3 @@ def undrawable(project: Project, sources_by_id: Mapping[str, CardSources],
                                "font: the card would print an empty box", loc, HINT,
                                card_address(sources.card)))
     return out
-
-
-def undrawable_in(project: Project) -> list[Finding]:
-    """The check of every card of the project, as `sopbook check` runs it: the cards' pages are
-    laid out as HTML (no PDF), and a card that cannot be resolved or templated is left to the
-    findings that already say so."""
-    from sopbook.cards.html import card_html
-    from sopbook.model.cards import printable_types, resolve_card
-
-    font = find_cjk_font()
-    if font is None or not project.cards:
-        return []
-    printable = printable_types(project.root)
-    sources_by_id: dict[str, CardSources] = {}
-    chars_by_id: dict[str, frozenset[str]] = {}
-    for card in project.cards:
-        sources, _ = resolve_card(project, card, printable)
-        if sources is None:
-            continue
-        try:
-            html = card_html(project, sources, None)
-        except Exception:  # a template error is the build's finding (cards.template), with its card
-            continue
-        sources_by_id[card.id] = sources
-        chars_by_id[card.id] = page_chars(html)
-    return undrawable(project, sources_by_id, chars_by_id, font)

@@ -1,5 +1,5 @@
 """What printing would find, told by `sopbook check` before any build: a card that does not fit
-its page ("verify-noise overflows by 40 mm").
+its page ("verify-noise overflows by 40 mm"), and a character no installed font can draw.
 
 Fit is measured, not guessed: a card is laid out by WeasyPrint exactly as the build lays it out.
 The measurement is kept by the card's key (cards/cache.py: its HTML, stylesheet, font and
@@ -16,10 +16,11 @@ from sopbook._util.manifest import read_manifest, write_manifest
 from sopbook.cards.cache import card_key
 from sopbook.cards.fit import Overflow
 from sopbook.cards.fonts import find_cjk_font, harfbuzz_subset_available
+from sopbook.cards.glyphs import page_chars, undrawable
 from sopbook.cards.html import card_html, stylesheet
 from sopbook.cards.qr import resolve_site_url
 from sopbook.findings import Finding, Loc
-from sopbook.model.cards import card_address, card_loc, printable_types, resolve_card
+from sopbook.model.cards import CardSources, card_address, card_loc, printable_types, resolve_card
 from sopbook.model.nodes import Card
 from sopbook.model.project import CARDS_DIR, Project
 
@@ -83,8 +84,8 @@ def _not_measured() -> Finding:
                    Loc(CARDS_DIR), "the build says what to install; it measures every card it renders")
 
 
-def fit_findings(project: Project, say: Callable[[str], None] = lambda _msg: None) -> list[Finding]:
-    """Each card's fit, from the cache or measured now (and cached)."""
+def preflight(project: Project, say: Callable[[str], None] = lambda _msg: None) -> list[Finding]:
+    """Each card's undrawable characters, and its fit, from the cache or measured now (and cached)."""
     if not project.cards:
         return []
     font = find_cjk_font()
@@ -99,11 +100,17 @@ def fit_findings(project: Project, say: Callable[[str], None] = lambda _msg: Non
     todo: list[tuple[Card, str, str, tuple[str, ...]]] = []
     found: list[Finding] = []
     keys: set[str] = set()
+    resolved: dict[str, CardSources] = {}
+    chars: dict[str, frozenset[str]] = {}
     for card in project.cards:
         sources, _problems = resolve_card(project, card, printable)
         if sources is None:
             continue  # the references check reports it
-        html = card_html(project, sources, url)
+        try:
+            html = card_html(project, sources, url)
+        except Exception:  # a template error is the build's finding (cards.template), with its card
+            continue
+        resolved[card.id], chars[card.id] = sources, page_chars(html)
         key = card_key(html, css, signature)
         keys.add(key)
         known = cache.get(key)
@@ -111,6 +118,8 @@ def fit_findings(project: Project, say: Callable[[str], None] = lambda _msg: Non
             todo.append((card, key, html, sources.sides))
         else:
             found += overflow_findings(card, known)
+    # A character no installed font draws would print as a box: said before the layout.
+    found += undrawable(project, resolved, chars, font)
     if todo and not harfbuzz_subset_available():  # asked only when a card must be laid out
         return [*found, _not_measured()]
     if todo:
