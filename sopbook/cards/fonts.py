@@ -56,17 +56,22 @@ class CjkFont:
         return f"{self.family}|" + "|".join(parts)
 
 
-def _fc_list() -> str:
-    """`fc-list :lang=zh` as family<TAB>file lines ('' when fontconfig's tools are missing)."""
+def fc_list(*args: str) -> str | None:
+    """What fontconfig's `fc-list` prints for the arguments: the fonts WeasyPrint can find, as
+    it finds them. None when fontconfig's tools are missing or fail."""
     exe = shutil.which("fc-list")
     if exe is None:
-        return ""
+        return None
     try:
-        done = subprocess.run([exe, "--format", "%{family[0]}\t%{file}\n", ":lang=zh"],
-                              capture_output=True, text=True, timeout=30, check=False)
+        done = subprocess.run([exe, *args], capture_output=True, text=True, timeout=30, check=False)
     except (OSError, subprocess.SubprocessError):
-        return ""
+        return None
     return done.stdout
+
+
+def _fc_list() -> str:
+    """The CJK fonts as family<TAB>file lines."""
+    return fc_list("--format", "%{family[0]}\t%{file}\n", ":lang=zh") or ""
 
 
 def _is_sans(family: str) -> bool:

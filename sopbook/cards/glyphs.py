@@ -12,14 +12,12 @@ for them too. A character some installed font has is fine: it prints in that fon
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 import unicodedata
 from collections.abc import Iterator, Mapping
 from functools import lru_cache
 from html import unescape
 
-from sopbook.cards.fonts import CjkFont, find_cjk_font
+from sopbook.cards.fonts import CjkFont, fc_list, find_cjk_font
 from sopbook.cards.subset import faces
 from sopbook.findings import Finding, Loc
 from sopbook.model.cards import CardSources, card_address, card_loc
@@ -44,15 +42,8 @@ def _cmap(file: str, index: int) -> frozenset[int]:
 def _some_font_has(code: int) -> bool:
     """Whether fontconfig knows any font with a glyph for the code point (as WeasyPrint's
     fallback finds one). Without fc-list nothing can be said: taken as drawable."""
-    exe = shutil.which("fc-list")
-    if exe is None:
-        return True
-    try:
-        done = subprocess.run([exe, f":charset={code:x}", "family"], capture_output=True, text=True,
-                              timeout=30, check=False)
-    except (OSError, subprocess.SubprocessError):
-        return True
-    return bool(done.stdout.strip())
+    found = fc_list(f":charset={code:x}", "family")
+    return True if found is None else bool(found.strip())
 
 
 def _drawn(char: str) -> bool:

@@ -17,13 +17,12 @@ cost more to read back than to cut again.
 """
 from __future__ import annotations
 
-import shutil
-import subprocess
 from dataclasses import dataclass
 from functools import lru_cache
 from html import unescape
 
 from sopbook._util.digest import digest
+from sopbook.cards.fonts import fc_list
 
 # Characters a card may draw without writing them: CSS counters and page numbers (digits), the
 # ASCII a template can put in generated content, and what the browser stylesheet generates
@@ -62,16 +61,8 @@ class Face:
 
 
 def _fc_faces() -> str:
-    """`fc-list :lang=zh` as family<TAB>file<TAB>index<TAB>weight lines ('' without fc-list)."""
-    exe = shutil.which("fc-list")
-    if exe is None:
-        return ""
-    try:
-        done = subprocess.run([exe, "--format", "%{family[0]}\t%{file}\t%{index}\t%{weight}\n", ":lang=zh"],
-                              capture_output=True, text=True, timeout=30, check=False)
-    except (OSError, subprocess.SubprocessError):
-        return ""
-    return done.stdout
+    """The CJK faces as family<TAB>file<TAB>index<TAB>weight lines."""
+    return fc_list("--format", "%{family[0]}\t%{file}\t%{index}\t%{weight}\n", ":lang=zh") or ""
 
 
 @lru_cache(maxsize=4)
