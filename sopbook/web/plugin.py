@@ -52,6 +52,7 @@ from sopbook.source import files as docs_files
 from sopbook.source import site_paths
 from sopbook.web import offline as web_offline
 from sopbook.web import pages as web_pages
+from sopbook.web import preview as web_preview
 from sopbook.web import reuse as web_cache
 from sopbook.web import search as web_search
 from sopbook.web.handoff import Handoff, WebResult
@@ -100,6 +101,8 @@ class SopbookPlugin(BasePlugin[_PluginConfig]):
         self.site_key = ""
         self.keys: dict[str, str] = {}
         self.serving = False  # `mkdocs serve`: the offline copy follows the preview server
+        # `mkdocs serve`: what keeps the last good content from loading, shown in every page.
+        self.preview_errors: list[Finding] = []
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.serving = command == "serve"
@@ -127,8 +130,14 @@ class SopbookPlugin(BasePlugin[_PluginConfig]):
             self.findings = None
             try:
                 self.project = load_project(self.root)
+                self.preview_errors = []
             except LoadFailed as exc:
-                raise self._fail("the content does not load", exc.findings) from exc
+                if not (self.serving and self.project is not None and self.project.root == self.root):
+                    raise self._fail("the content does not load", exc.findings) from exc
+                # The preview keeps the last content that loaded, and says in the page why.
+                self.preview_errors = list(exc.findings)
+                for finding in exc.findings:
+                    log.error(str(finding).replace("\n", " "))
         clashes = reserved_ids(self.project)
         if clashes:
             raise self._fail("chapter ids clash with the site's folders", clashes)
@@ -273,6 +282,11 @@ class SopbookPlugin(BasePlugin[_PluginConfig]):
         return context
 
     def on_env(self, env, *, config: MkDocsConfig, files: Files):
+        if self.errors and self.serving:  # the preview shows them in the page instead of stopping
+            self.preview_errors += self.errors
+            for finding in self.errors:
+                log.error(str(finding).replace("\n", " "))
+            self.errors = []
         if self.errors:
             errors, self.errors = self.errors, []
             raise self._fail("broken references in trainer pages", errors)
@@ -286,6 +300,8 @@ class SopbookPlugin(BasePlugin[_PluginConfig]):
     @event_priority(-100)
     def on_post_page(self, output: str, *, page: MkPage, config: MkDocsConfig) -> str:
         output = web_offline.with_head_tags(output, page.url)
+        if self.preview_errors:
+            return web_preview.with_banner(output, self.preview_errors)
         src_uri = page.file.src_uri
         if self.cache is None or src_uri not in self.keys:
             return output
@@ -314,4 +330,25 @@ class SopbookPlugin(BasePlugin[_PluginConfig]):
             path = self.root / name
             if path.exists():
                 server.watch(str(path))
+        # The preview writes pages, not cards: a card PDF is rendered when the browser asks.
+        from sopbook.cards.on_demand import CardsOnDemand
+
+        cards, files_app, mount = CardsOnDemand(), server.get_app(), server.mount_path
+
+        def app(environ, start_response):
+            path = environ.get("PATH_INFO", "")
+            if self.project is not None and path.startswith(mount + "cards/") and path.endswith(".pdf"):
+                pdf, problems = cards.pdf(self.project, path[len(mount):])
+                if pdf is not None:
+                    start_response("200 OK", [("Content-Type", "application/pdf"),
+                                              ("Content-Length", str(len(pdf)))])
+                    return [pdf]
+                if problems:
+                    body = web_preview.banner(problems).encode("utf-8")
+                    start_response("500 Internal Server Error", [("Content-Type", "text/html; charset=utf-8"),
+                                                                  ("Content-Length", str(len(body)))])
+                    return [body]
+            return files_app(environ, start_response)
+
+        server.set_app(app)
         return server

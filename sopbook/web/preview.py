@@ -1,0 +1,39 @@
+"""The live preview (`sopbook serve`) says what is wrong where the editor is looking: in the page.
+
+An editor saves a YAML file with a mistake; the preview rebuilds. Aborting the rebuild would
+leave the browser waiting with nothing to say why. Instead the preview keeps showing the last
+content that loaded and puts the findings, each with its file:line, at the top of every page,
+in the page's own markup (no stylesheet needed); the next good save takes the box away.
+"""
+from __future__ import annotations
+
+import re
+
+from markupsafe import escape
+
+from sopbook.findings import Finding
+
+_BODY = re.compile(r"<body\b[^>]*>", re.I)
+_STYLE = ("position:sticky;top:0;z-index:10;margin:0;padding:.8em 1em;background:#b71c1c;color:#fff;"
+          "font:15px/1.5 system-ui,sans-serif;max-height:60vh;overflow:auto")
+
+
+def banner(findings: list[Finding]) -> str:
+    """The box of findings: where, what, and what to do, every string escaped."""
+    items = []
+    for f in findings:
+        hint = f"<br><span>{escape(f.hint)}</span>" if f.hint else ""
+        items.append(f"<li><code style=\"color:#fff;background:none\">{escape(str(f.loc))}</code> "
+                     f"{escape(f.message)}{hint}</li>")
+    return (f'<div class="sb-preview-error" role="alert" style="{_STYLE}">'
+            f"<strong>内容有 {len(findings)} 处错误,预览显示的是上一次能读入的内容。</strong>"
+            f"<ul style=\"margin:.4em 0 0 1.2em;padding:0\">{''.join(items)}</ul></div>")
+
+
+def with_banner(html: str, findings: list[Finding]) -> str:
+    if not findings:
+        return html
+    found = _BODY.search(html)
+    if found is None:
+        return banner(findings) + html
+    return html[:found.end()] + banner(findings) + html[found.end():]
