@@ -47,7 +47,7 @@ sys.path.insert(0, str(HERE))
 PYTHON = sys.executable
 STAGES = HERE / "stages.py"
 BEGIN, END = "<!-- results:begin (written by benchmarks/run.py) -->", "<!-- results:end -->"
-ALL = ("check", "web", "cards", "incremental", "offline", "editions")
+ALL = ("check", "web", "cards", "incremental", "offline", "editions", "preview")
 
 
 # ---- running things -----------------------------------------------------------------------------
@@ -311,6 +311,55 @@ def bench_editions(project: Path, work: Path, chapters: int, jobs: int) -> dict:
             "loadavg": r.load, "peak_rss_kb": r.peak_kb}
 
 
+PREVIEW_TARGET_S = 1.0
+
+
+def bench_preview(project: Path, edits: int = 5) -> dict:
+    """`sopbook serve` of the real handbook: from saving a one-word edit of a chapter to the
+    preview server answering with the new page (what the browser's live reload then loads)."""
+    import socket
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/delivery/"
+    command = [str(Path(sys.executable).with_name("sopbook")), "serve", "-a", f"127.0.0.1:{port}",
+               "--root", str(project)]
+    server = subprocess.Popen(command, env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def page() -> str:
+        try:
+            with urllib.request.urlopen(url, timeout=10) as r:
+                return r.read().decode("utf-8")
+        except OSError:
+            return ""
+
+    try:
+        deadline = time.monotonic() + 120
+        while not page() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        chapter = project / "content" / "delivery.yml"
+        original = chapter.read_text(encoding="utf-8")
+        word = "感受力度"
+        times = []
+        for n in range(edits):
+            marker = f"{word}{n}"
+            chapter.write_text(original.replace(word, marker, 1), encoding="utf-8")
+            t0 = time.perf_counter()
+            while marker not in page() and time.perf_counter() - t0 < 60:
+                time.sleep(0.02)
+            times.append(time.perf_counter() - t0)
+            time.sleep(1.0)
+        chapter.write_text(original, encoding="utf-8")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    times.sort()
+    return {"ok": True, "edits": edits, "seconds": times, "median_s": times[len(times) // 2],
+            "max_s": times[-1], "load": os.getloadavg()[0]}
+
+
 OFFLINE_BUDGET = 3 * 1024 * 1024  # bytes with gzip, the real handbook
 
 
@@ -492,6 +541,12 @@ def rows(results: dict) -> list[list[str]]:
                     "-", _s(e["total"]), _s(e["full_s"]), f"{e['total'] / e['full_s']:.2f}",
                     "exactly the cards that print it, and one reprint sheet",
                     "yes" if e["exact"] and e["reprint_imposed"] else "NO", _load([e["loadavg"]])])
+    pv = results.get("preview")
+    if pv and pv.get("ok"):
+        out.append([f"preview: edit saved -> page served by `sopbook serve` (real handbook; median of "
+                    f"{pv['edits']}, max {_s(pv['max_s'])})", "-", _s(pv["median_s"]), "-", "-",
+                    f"< {PREVIEW_TARGET_S:g} s", "yes" if pv["median_s"] < PREVIEW_TARGET_S else "NO",
+                    _load([pv["load"]])])
     o = results.get("offline")
     for h in (o or {}).get("handbooks", []):
         kinds = ", ".join(f"{k} {v[0]} / {_kb(v[2])}" for k, v in sorted(h["kinds"].items()))
@@ -700,6 +755,19 @@ def main(argv: list[str] | None = None) -> int:
         generate.generate(sample, card_chapters, texts=texts)
         results["editions"] = bench_editions(sample, work, card_chapters, args.jobs)
         shutil.rmtree(sample, ignore_errors=True)
+    if "preview" in only and budget.allows("preview"):
+        samples.append(os.getloadavg()[0])
+        say("preview: sopbook serve of the real handbook, one-word edits until the page shows them")
+        real = work / "preview-real"
+        shutil.rmtree(real, ignore_errors=True)
+        real.mkdir(parents=True)
+        for name in ("handbook.yml", "mkdocs.yml", "content", "checklists", "macros", "docs"):
+            if (ROOT / name).is_dir():
+                shutil.copytree(ROOT / name, real / name)
+            elif (ROOT / name).is_file():
+                shutil.copy(ROOT / name, real / name)
+        results["preview"] = bench_preview(real)
+        shutil.rmtree(real, ignore_errors=True)
     samples.append(os.getloadavg()[0])
 
     results["finished"] = dt.datetime.now().astimezone().isoformat(timespec="seconds")

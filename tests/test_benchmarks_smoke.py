@@ -29,7 +29,8 @@ def test_benchmark_script_runs_at_n2(tmp_path):
     assert "measure" in table and "baseline" in table and "ratio" in table
     for row in ("sopbook check", "web build vs plain mkdocs build", "search_index.json per page",
                 "cards serial vs bare WeasyPrint loop", "cards parallel", "incremental build", "peak RSS",
-                "cards: ms and bytes per card", "editions: one item changed and released"):
+                "cards: ms and bytes per card", "editions: one item changed and released",
+                "preview: edit saved -> page served"):
         assert row in table, f"no '{row}' row in:\n{table}"
     assert "FAILED" not in table, table
 
