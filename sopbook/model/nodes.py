@@ -556,7 +556,7 @@ class Card(Node):
     id: Id
     title: str | None = None
     source: Ref = Field(description="Global id of the checklist, procedure, segment table... on the front; "
-                                    "its web section is where the card's QR code points.")
+                                    "the card's own page (where its QR code points) links its web section.")
     kind: Literal["read-do", "do-confirm"] | None = None
     format: Literal["a6"] = "a6"
     front: list[Ref] = Field([], description="Parts of the source printed on the front instead of all of it "
