@@ -1,7 +1,8 @@
 """Card editions, as an editor and a reader of a laminated card meet them: `sopbook cards` lists
 what changed since the last release, `--release` records it in checklists/editions.yml, the card
 prints its revision (or 草稿), and its QR code's page says 最新版 or 已过期 with what changed,
-in Debian's chromium."""
+in Debian's chromium (so this file runs with the other browser tests, after the card workers'
+tests, which need a process without the browser's threads)."""
 from __future__ import annotations
 
 import datetime
