@@ -1,4 +1,5 @@
-"""`sopbook check | build | cards | serve | schema`: thin commands over the same functions the plugin uses.
+"""`sopbook new | check | build | cards | serve | schema`: thin commands over the same functions the
+plugin uses.
 
 Exit codes: 0 success, 1 content or build errors (each printed with file:line:col), 2 usage.
 A traceback is shown only with --debug: editors get located messages, not Python internals.
@@ -191,6 +192,26 @@ def cmd_schema(args) -> int:
     return 0
 
 
+def cmd_new(args) -> int:
+    import datetime
+
+    from sopbook.new import NewRefused, new_handbook, next_steps
+    from sopbook.source.templates import builtin_dir
+
+    target = Path(args.dir).absolute()
+    try:
+        written = new_handbook(target, datetime.date.today())
+    except NewRefused as exc:
+        print(f"sopbook: {exc}", file=sys.stderr)
+        return 1
+    print(f"sopbook: wrote a new handbook in {args.dir}:")
+    for path in written:
+        print(f"  {path.relative_to(target).as_posix()}")
+    for line in next_steps(args.dir, builtin_dir()):
+        print(line)
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     # --root and --debug work before or after the command (sopbook check --root x)
     common = argparse.ArgumentParser(add_help=False)
@@ -205,6 +226,10 @@ def parser() -> argparse.ArgumentParser:
 
     def command(name: str, **kw) -> argparse.ArgumentParser:
         return sub.add_parser(name, parents=[common], **kw)
+
+    n = command("new", help="start a handbook in DIR: an example chapter, a card, pages, settings")
+    n.add_argument("dir", metavar="DIR", help="a new or empty folder")
+    n.set_defaults(run=cmd_new)
 
     c = command("check", help="check content: timings, completeness, references, arithmetic, cards")
     c.add_argument("--format", choices=["text", "json"], default="text")

@@ -26,7 +26,7 @@ BELOW: dict[str, set[str]] = {
     # check, render and print findings.
     "entry": {"web", "cards", "checks", "render", "model", "source", "report"},
 }
-ENTRY_POINTS = {"sopbook.build", "sopbook.cli", "sopbook.export", "sopbook.web.plugin"}
+ENTRY_POINTS = {"sopbook.build", "sopbook.cli", "sopbook.export", "sopbook.new", "sopbook.web.plugin"}
 REPORT = "sopbook.report"  # printing findings is for the entry points only
 
 

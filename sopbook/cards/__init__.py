@@ -23,7 +23,7 @@ from pathlib import Path
 from sopbook.cards.cache import Manifest, card_key, sheet_key
 from sopbook.cards.fonts import find_cjk_font, font_finding, harfbuzz_subset_available, subset_finding
 from sopbook.cards.glyphs import page_chars, undrawable
-from sopbook.cards.html import CARD_CSS, card_html, stylesheet
+from sopbook.cards.html import STYLESHEET_ERRORS, card_html, stylesheet, stylesheet_finding, template_finding
 from sopbook.cards.impose import SheetCard, SheetJob, impose_all
 from sopbook.cards.pdf import CardJob, CardResult
 from sopbook.cards.preflight import FitCache, overflow_findings
@@ -138,9 +138,8 @@ def build_cards(project: Project, out_dir: Path, *, previous: Path | None = None
     root = project.root
     try:
         css = stylesheet(root, font)
-    except OSError as exc:
-        report.findings.append(Finding("error", "cards.template", f"cannot read the card stylesheet: {exc}",
-                                       Loc(f"macros/{CARD_CSS}"), "copy macros/ from the sopbook repository"))
+    except STYLESHEET_ERRORS as exc:
+        report.findings.append(stylesheet_finding(root, exc))
         return report
     font_signature = font.signature()
     # As the web build has it, so the QR codes open the same handbook (MkDocs loads its plugins:
@@ -164,11 +163,8 @@ def build_cards(project: Project, out_dir: Path, *, previous: Path | None = None
             continue
         try:
             html = card_html(project, sources, url)
-        except Exception as exc:  # a template error names the card, not a Jinja traceback
-            report.findings.append(Finding("error", "cards.template",
-                                           f"card '{card.id}': {type(exc).__name__}: {exc}",
-                                           card_loc(card), "see macros/card/card.html and macros/blocks/",
-                                           card_address(card)))
+        except Exception as exc:  # a template error names the template's line and the card
+            report.findings.append(template_finding(root, sources, exc))
             continue
         planned[card.id] = sources
         chars[card.id] = page_chars(html)

@@ -17,7 +17,7 @@ from sopbook.cards.cache import card_key
 from sopbook.cards.fit import Overflow
 from sopbook.cards.fonts import find_cjk_font, harfbuzz_subset_available
 from sopbook.cards.glyphs import page_chars, undrawable
-from sopbook.cards.html import card_html, stylesheet
+from sopbook.cards.html import STYLESHEET_ERRORS, card_html, stylesheet, stylesheet_finding
 from sopbook.cards.qr import resolve_site_url
 from sopbook.findings import Finding, Loc
 from sopbook.model.cards import CardSources, card_address, card_loc, printable_types, resolve_card
@@ -92,7 +92,10 @@ def preflight(project: Project, say: Callable[[str], None] = lambda _msg: None) 
     if font is None:
         return [_not_measured()]
     root = project.root
-    css = stylesheet(root, font)
+    try:
+        css = stylesheet(root, font)
+    except STYLESHEET_ERRORS as exc:  # a broken card.css fails the check as it would fail the build
+        return [stylesheet_finding(root, exc)]
     signature = font.signature()
     url = resolve_site_url(root).url
     cache = FitCache(root)

@@ -10,7 +10,8 @@ from pathlib import Path
 
 from sopbook.findings import Finding, Loc
 from sopbook.model.nodes import Card
-from sopbook.model.project import MACROS_DIR, Entry, Project
+from sopbook.model.project import Entry, Project
+from sopbook.source import templates
 
 
 @dataclass
@@ -51,9 +52,11 @@ def card_address(card: Card) -> str:
 
 
 def printable_types(root: Path) -> set[str]:
-    """Block types that have a macro (macros/blocks/<type>.html) and so can be put on a card."""
-    templates = (Path(root) / MACROS_DIR / "blocks").glob("*.html")
-    return {p.stem for p in templates if not p.stem.startswith("_")} - {"block"}
+    """Block types that have a macro (blocks/<type>.html, the handbook's own or built-in) and so
+    can be put on a card."""
+    names = [n.split("/")[1] for n in templates.loader(Path(root)).list_templates()
+             if n.startswith("blocks/") and n.count("/") == 1 and n.endswith(".html")]
+    return {n.removesuffix(".html") for n in names if not n.startswith("_")} - {"block"}
 
 
 def resolve_card(project: Project, card: Card,
@@ -78,7 +81,7 @@ def resolve_card(project: Project, card: Card,
                 f"card '{card.id}': {role} '{ref}' is a {entry.kind}, which has no card layout",
                 card_loc(card),
                 f"point the card at one of: {', '.join(sorted(printable))}" if printable
-                else f"{MACROS_DIR}/blocks/ has no block templates: copy macros/ from the sopbook repository",
+                else "sopbook's built-in block templates (blocks/*.html) are missing: reinstall sopbook",
                 card_address(card)))
         else:
             entries.append(entry)

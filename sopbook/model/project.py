@@ -22,12 +22,12 @@ from sopbook.model.errors import describe, validation_findings
 from sopbook.model.ledger import EDITIONS_FILE, Ledger
 from sopbook.model.nodes import Card, CardFile, Chapter, Handbook, Node
 from sopbook.source.files import unsafe_file
+from sopbook.source.templates import MACROS_DIR as MACROS_DIR  # a handbook's own templates
 from sopbook.source.yaml_loader import LocDict, read_yaml
 
 HANDBOOK_FILE = "handbook.yml"
 CONTENT_DIR = "content"
 CARDS_DIR = "checklists"
-MACROS_DIR = "macros"  # the templates web pages and cards share (render/templating.py)
 
 
 @dataclass

@@ -1,4 +1,5 @@
-"""The one Jinja environment that web pages and print cards share (templates live in macros/).
+"""The one Jinja environment that web pages and print cards share: the handbook's macros/ first,
+then sopbook's built-in templates (source/templates.py).
 
 Autoescape is always on and undefined names are errors: content is data, and a template that
 silently prints nothing would hide a missing field.
@@ -12,15 +13,16 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup, escape
 
-from sopbook.model.project import MACROS_DIR
+from sopbook.model.project import MACROS_DIR as MACROS_DIR
 from sopbook.render.addresses import item_anchor
 from sopbook.render.run import run_island
+from sopbook.source import templates
 
 
 @lru_cache(maxsize=8)
 def environment(root: Path) -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(Path(root) / MACROS_DIR)),
+        loader=templates.loader(Path(root)),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -50,3 +52,26 @@ def slug(text: object) -> str:
 
 def render(root: Path, template: str, **context) -> str:
     return environment(Path(root)).get_template(template).render(**context)
+
+
+def read(root: Path, name: str) -> str:
+    """A template file's text as the environment's loader finds it (card.css: the handbook's own,
+    else the built-in one)."""
+    env = environment(Path(root))
+    assert env.loader is not None
+    return env.loader.get_source(env, name)[0]
+
+
+def error_at(root: Path, exc: BaseException) -> tuple[Path, int] | None:
+    """The template file and line a rendering error came from (the innermost template frame), so
+    a broken override is named with its line, not as a Jinja traceback."""
+    if isinstance(exc, jinja2.TemplateSyntaxError) and exc.filename:
+        return Path(exc.filename), exc.lineno
+    found: tuple[Path, int] | None = None
+    tb = exc.__traceback__
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if templates.name_of(Path(root), filename) is not None:
+            found = (Path(filename), tb.tb_lineno)
+        tb = tb.tb_next
+    return found
