@@ -157,3 +157,16 @@ def test_a_new_handbook_checks_clean_and_builds_with_its_cards(tmp_path: Path):
     for pdf in ("cards/intake-check.pdf", "cards/reception-run.pdf", "cards/a4/reception.pdf"):
         assert (site / pdf).read_bytes().startswith(b"%PDF"), pdf
     assert (site / "index.html").is_file()
+
+
+@pytest.mark.slow
+def test_a_page_whose_override_fails_is_named_by_the_build_not_reported_as_a_bug(handbook: Path):
+    (handbook / "macros" / "blocks").mkdir(parents=True)
+    (handbook / "macros" / "blocks" / "prose.html").write_text(
+        "{% macro prose(p, medium='web', level=3, links=none) %}\n<p>\n{{ p.nothing.here }}</p>"
+        "{% endmacro %}\n", encoding="utf-8")
+    built = sopbook("build", "--no-cards", cwd=handbook)
+    assert built.returncode == 1
+    assert "macros/blocks/prose.html\n  3 " in built.stdout and "[web.template]" in built.stdout
+    assert "bug in sopbook" not in built.stderr
+    assert not (handbook / "site").exists()

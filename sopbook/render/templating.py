@@ -13,6 +13,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup, escape
 
+from sopbook.findings import Finding, Loc
 from sopbook.model.project import MACROS_DIR as MACROS_DIR
 from sopbook.render.addresses import item_anchor
 from sopbook.render.run import run_island
@@ -50,8 +51,35 @@ def slug(text: object) -> str:
     return re.sub(r"[^a-z0-9]+", "-", str(text).lower()).strip("-") or "x"
 
 
+class TemplateFailed(Exception):
+    """A page's template failed; `finding` names the template file and line and what to do."""
+
+    def __init__(self, finding: Finding) -> None:
+        super().__init__(finding.message)
+        self.finding = finding
+
+
 def render(root: Path, template: str, **context) -> str:
-    return environment(Path(root)).get_template(template).render(**context)
+    """A page's HTML. A failing template (most likely a handbook's override) is a TemplateFailed
+    naming its file and line, not a traceback."""
+    try:
+        return environment(Path(root)).get_template(template).render(**context)
+    except Exception as exc:
+        at = error_at(Path(root), exc)
+        if at is None and not isinstance(exc, jinja2.TemplateError):
+            raise
+        raise TemplateFailed(template_problem(Path(root), template, exc, at)) from exc
+
+
+def template_problem(root: Path, template: str, exc: Exception, at: tuple[Path, int] | None) -> Finding:
+    if at is None:
+        return Finding("error", "web.template", f"template {template}: {type(exc).__name__}: {exc}",
+                       Loc(template), templates.fix_hint(root, template))
+    path, line = at
+    name = templates.name_of(root, path) or path.name
+    return Finding("error", "web.template", f"{type(exc).__name__} in the template {name} "
+                   f"(rendering {template}): {exc}", Loc(templates.shown(root, path), line),
+                   templates.fix_hint(root, name))
 
 
 def read(root: Path, name: str) -> str:

@@ -47,7 +47,7 @@ from mkdocs.structure.toc import get_toc
 from sopbook.checks.references import reserved_ids
 from sopbook.findings import Finding, LoadFailed, Loc, failing
 from sopbook.model.project import CARDS_DIR, CONTENT_DIR, HANDBOOK_FILE, Project, load_project
-from sopbook.render.templating import MACROS_DIR, environment
+from sopbook.render.templating import MACROS_DIR, TemplateFailed, environment
 from sopbook.source import files as docs_files
 from sopbook.source import site_paths
 from sopbook.web import offline as web_offline
@@ -191,7 +191,10 @@ class SopbookPlugin(BasePlugin[_PluginConfig]):
             findings = self.findings if self.findings is not None else run_checks(self.project)
             for finding in failing(findings):
                 log.warning(str(finding).replace("\n", " "))
-        pages = web_pages.render_site(self.site, findings)
+        try:
+            pages = web_pages.render_site(self.site, findings)
+        except TemplateFailed as exc:  # a handbook's template override that does not render
+            raise self._fail("a template failed", [exc.finding]) from exc
         clashes = [docs_files.reserved_page(self.root, display)
                    for p in pages if (file := files.get_file_from_path(p.src_uri)) is not None
                    and (display := os.path.relpath(file.abs_src_path or p.src_uri, self.root))]
@@ -263,8 +266,11 @@ class SopbookPlugin(BasePlugin[_PluginConfig]):
         source = page.file.content_string
         display = (os.path.relpath(page.file.abs_src_path, self.root) if page.file.abs_src_path
                    else page.file.src_uri)
-        expanded = web_pages.expand_trainer_page(self.site, page.file.src_uri, markdown, display,
-                                                 web_pages.body_line_offset(source, markdown))
+        try:
+            expanded = web_pages.expand_trainer_page(self.site, page.file.src_uri, markdown, display,
+                                                     web_pages.body_line_offset(source, markdown))
+        except TemplateFailed as exc:  # page/ref.html overridden by the handbook, and failing
+            raise self._fail("a template failed", [exc.finding]) from exc
         self.errors.extend(expanded.errors)
         return expanded.markdown
 
