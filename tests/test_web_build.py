@@ -114,22 +114,22 @@ def test_nothing_is_loaded_from_outside_the_site(site):
     assert (site.site / "search" / "search_index.js").is_file()  # offline plugin: index inlined for file://
 
 
-def test_serve_watches_content_checklists_handbook_and_macros(site):
-    from sopbook.web.plugin import SopbookPlugin
+def test_serve_watches_content_checklists_handbook_and_macros(site, tmp_path):
+    from mkdocs.livereload import LiveReloadServer
+
+    from sopbook.web.plugin import PREVIEW_POLL_S, SopbookPlugin
 
     plugin = SopbookPlugin()
     plugin.root = FIXTURE
-
-    class Server:
-        def __init__(self):
-            self.watched: list[str] = []
-
-        def watch(self, path):
-            self.watched.append(path)
-
-    server = Server()
-    plugin.on_serve(server, config=None, builder=None)
-    assert {Path(p).name for p in server.watched} == {"content", "checklists", "handbook.yml", "macros"}
+    server = LiveReloadServer(builder=lambda: None, host="127.0.0.1", port=0, root=str(tmp_path))
+    try:
+        files_app = server.get_app()
+        plugin.on_serve(server, config=None, builder=None)
+        assert {Path(p).name for p in server._watch_refs} == {"content", "checklists", "handbook.yml", "macros"}
+        assert server.observer.timeout == PREVIEW_POLL_S  # an edit is seen within 0.1 s
+        assert server.get_app() is not files_app  # card PDFs are answered before the site's files
+    finally:
+        server.server_close()
 
 
 @pytest.fixture

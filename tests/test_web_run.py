@@ -31,8 +31,9 @@ def base():
 
 def new_page(*, clipboard: bool = True, width: int = 390, height: int = 844):
     """A phone-sized page that reaches nothing beyond 127.0.0.1, with its clock paused at START."""
+    # No service worker: a rebuilt procedure must reach the page at once, not after 手册已更新.
     context = browser().new_context(viewport={"width": width, "height": height}, is_mobile=True,
-                                    has_touch=True, locale="zh-CN")
+                                    has_touch=True, locale="zh-CN", service_workers="block")
     if clipboard:
         context.grant_permissions(["clipboard-read", "clipboard-write"])
     outside: list[str] = []

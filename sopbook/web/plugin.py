@@ -342,8 +342,9 @@ class SopbookPlugin(BasePlugin[_PluginConfig]):
         assert self.root is not None
         # The preview looks at the sources every 0.1 s, not 0.5 s: an edit then shows in under a
         # second (the content's few files cost nothing to look at so often).
-        if isinstance(getattr(server.observer, "_timeout", None), float):
-            server.observer._timeout = PREVIEW_POLL_S
+        observer = getattr(server, "observer", None)
+        if isinstance(getattr(observer, "_timeout", None), float):
+            observer._timeout = PREVIEW_POLL_S
         for name in (CONTENT_DIR, CARDS_DIR, MACROS_DIR, HANDBOOK_FILE):
             path = self.root / name
             if path.exists():
