@@ -125,7 +125,8 @@ def test_serve_watches_content_checklists_handbook_and_macros(site, tmp_path):
     try:
         files_app = server.get_app()
         plugin.on_serve(server, config=None, builder=None)
-        assert {Path(p).name for p in server._watch_refs} == {"content", "checklists", "handbook.yml", "macros"}
+        watched = {Path(p).name for p in server._watch_refs}
+        assert watched == {"content", "checklists", "handbook.yml", "macros"}
         assert server.observer.timeout == PREVIEW_POLL_S  # an edit is seen within 0.1 s
         assert server.get_app() is not files_app  # card PDFs are answered before the site's files
     finally:
