@@ -343,7 +343,7 @@ class SopbookPlugin(BasePlugin[_PluginConfig]):
         # The preview looks at the sources every 0.1 s, not 0.5 s: an edit then shows in under a
         # second (the content's few files cost nothing to look at so often).
         observer = getattr(server, "observer", None)
-        if isinstance(getattr(observer, "_timeout", None), float):
+        if observer is not None and isinstance(getattr(observer, "_timeout", None), float):
             observer._timeout = PREVIEW_POLL_S
         for name in (CONTENT_DIR, CARDS_DIR, MACROS_DIR, HANDBOOK_FILE):
             path = self.root / name
