@@ -314,6 +314,18 @@ def bench_editions(project: Path, work: Path, chapters: int, jobs: int) -> dict:
 PREVIEW_TARGET_S = 1.0
 
 
+def copy_real_handbook(where: Path) -> Path:
+    """The real handbook's sources in `where`, which the measure may edit and build in."""
+    shutil.rmtree(where, ignore_errors=True)
+    where.mkdir(parents=True)
+    for name in ("handbook.yml", "mkdocs.yml", "content", "checklists", "macros", "docs"):
+        if (ROOT / name).is_dir():
+            shutil.copytree(ROOT / name, where / name)
+        elif (ROOT / name).is_file():
+            shutil.copy(ROOT / name, where / name)
+    return where
+
+
 def bench_preview(project: Path, edits: int = 5) -> dict:
     """`sopbook serve` of the real handbook: from saving a one-word edit of a chapter to the
     preview server answering with the new page (what the browser's live reload then loads)."""
@@ -735,14 +747,7 @@ def main(argv: list[str] | None = None) -> int:
         samples.append(os.getloadavg()[0])
         n = 100 if 100 in sizes else min(sizes)
         say(f"offline: sopbook build of the real handbook and of N={n}, then what the worker stores")
-        real = work / "offline-real"
-        shutil.rmtree(real, ignore_errors=True)
-        real.mkdir(parents=True)
-        for name in ("handbook.yml", "mkdocs.yml", "content", "checklists", "macros", "docs"):
-            if (ROOT / name).is_dir():
-                shutil.copytree(ROOT / name, real / name)
-            elif (ROOT / name).is_file():
-                shutil.copy(ROOT / name, real / name)
+        real = copy_real_handbook(work / "offline-real")
         chapters = len(list((ROOT / "content").glob("*.yml")))
         results["offline"] = bench_offline({"real": (real, chapters), f"n{n}": (project(n), n)}, work,
                                            args.jobs)
@@ -758,14 +763,7 @@ def main(argv: list[str] | None = None) -> int:
     if "preview" in only and budget.allows("preview"):
         samples.append(os.getloadavg()[0])
         say("preview: sopbook serve of the real handbook, one-word edits until the page shows them")
-        real = work / "preview-real"
-        shutil.rmtree(real, ignore_errors=True)
-        real.mkdir(parents=True)
-        for name in ("handbook.yml", "mkdocs.yml", "content", "checklists", "macros", "docs"):
-            if (ROOT / name).is_dir():
-                shutil.copytree(ROOT / name, real / name)
-            elif (ROOT / name).is_file():
-                shutil.copy(ROOT / name, real / name)
+        real = copy_real_handbook(work / "preview-real")
         results["preview"] = bench_preview(real)
         shutil.rmtree(real, ignore_errors=True)
     samples.append(os.getloadavg()[0])

@@ -32,3 +32,18 @@ def chapter(blocks: str, *, extra: str = "") -> str:
     """A chapter 'ch' with one section holding the given blocks (YAML, indented any way)."""
     body = textwrap.indent(textwrap.dedent(blocks).strip("\n"), " " * 6)
     return f"id: ch\ntitle: 测试章\n{extra}sections:\n  - id: s\n    title: 小节\n    blocks:\n{body}\n"
+
+
+def plain(value):
+    """What sopbook's loader read, as plain JSON types (what an editor's schema validator sees)."""
+    from sopbook.source.yaml_loader import LocDict, LocList, SourceFloat, SourceInt
+
+    if isinstance(value, LocDict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, LocList):
+        return [plain(v) for v in value]
+    if isinstance(value, SourceInt):
+        return int(value)
+    if isinstance(value, SourceFloat):
+        return float(value)
+    return value

@@ -19,9 +19,9 @@ from sopbook.model.cards import resolve_card
 from sopbook.model.nodes import Node, node_classes
 from sopbook.model.project import load_project, walk
 from sopbook.report import write_text
-from sopbook.source.yaml_loader import LocDict, LocList, SourceFloat, SourceInt, read_yaml
+from sopbook.source.yaml_loader import read_yaml
 
-from projects import write_project
+from projects import plain, write_project
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -86,16 +86,6 @@ def problems(findings) -> list[str]:
 
 
 # ---- the JSON Schemas, as an editor's validator reads the files ----------------------------------
-def plain(value):
-    if isinstance(value, LocDict):
-        return {k: plain(v) for k, v in value.items()}
-    if isinstance(value, LocList):
-        return [plain(v) for v in value]
-    if isinstance(value, SourceInt):
-        return int(value)
-    if isinstance(value, SourceFloat):
-        return float(value)
-    return value
 
 
 def schema_errors(path: Path, name: str) -> list[str]:

@@ -12,9 +12,9 @@ from sopbook.findings import LoadFailed
 from sopbook.model.ledger import EDITIONS_FILE
 from sopbook.model.project import load_project
 from sopbook.model.schema import SCHEMAS, schema_text
-from sopbook.source.yaml_loader import LocDict, LocList, SourceFloat, SourceInt, read_yaml
+from sopbook.source.yaml_loader import read_yaml
 
-from projects import HANDBOOK, chapter, write_project
+from projects import HANDBOOK, chapter, plain, write_project
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -43,17 +43,7 @@ def validator(name: str, cls=Draft202012Validator):
 
 
 def instance(path: Path):
-    """The file as sopbook's loader reads it, as plain JSON types (what an editor's validator sees)."""
-    def plain(value):
-        if isinstance(value, LocDict):
-            return {k: plain(v) for k, v in value.items()}
-        if isinstance(value, LocList):
-            return [plain(v) for v in value]
-        if isinstance(value, SourceInt):
-            return int(value)
-        if isinstance(value, SourceFloat):
-            return float(value)
-        return value
+    """The file as sopbook's loader reads it, as plain JSON types."""
     return plain(read_yaml(path))
 
 
