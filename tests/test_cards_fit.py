@@ -93,9 +93,9 @@ def _jobs(root, tmp_path):
     return jobs
 
 
-def test_a_batch_checks_each_card_on_its_own_pages(tmp_path):
-    # Cards are rendered several to a WeasyPrint document; an overflowing card must
-    # be measured exactly as alone, and must not take its neighbours' pages or PDFs with it.
+def test_a_workers_share_checks_each_card_on_its_own_pages(tmp_path):
+    # A worker renders its share of cards one after another; an overflowing card must be
+    # measured exactly as alone, and must not take its neighbours' pages or PDFs with it.
     from pypdf import PdfReader
 
     from sopbook.cards.fonts import require_cjk_font
@@ -108,7 +108,7 @@ def test_a_batch_checks_each_card_on_its_own_pages(tmp_path):
     renderer = Renderer(root, stylesheet(root, require_cjk_font()))
     jobs = _jobs(root, tmp_path)
     assert [j.card_id for j in jobs] == ["quick", "too-long"]
-    batch = renderer.render_batch([*jobs, jobs[0].__class__("quick-2", jobs[0].html, jobs[0].sides,
+    batch = renderer.render_each([*jobs, jobs[0].__class__("quick-2", jobs[0].html, jobs[0].sides,
                                                             str(tmp_path / "quick-2.pdf"))])
     (tmp_path / "alone").mkdir()
     alone = renderer.render(jobs[1].__class__("too-long", jobs[1].html, jobs[1].sides,
@@ -125,7 +125,7 @@ def test_a_batch_checks_each_card_on_its_own_pages(tmp_path):
         assert "第1项" not in squash(pdf_text(tmp_path / f"{card_id}.pdf"))  # nothing of too-long
 
 
-def test_a_batch_that_warns_is_rendered_card_by_card_so_the_warning_names_its_card(tmp_path):
+def test_a_warning_names_the_card_that_gave_it(tmp_path):
     from sopbook.cards.fonts import require_cjk_font
     from sopbook.cards.html import stylesheet
     from sopbook.cards.pdf import CardJob, Renderer
@@ -136,7 +136,7 @@ def test_a_batch_that_warns_is_rendered_card_by_card_so_the_warning_names_its_ca
     # A template that someday emits a URL outside the project: refused, with a warning.
     leaky = CardJob("leaky", quick.html.replace("</footer>", '<img src="file:///etc/hostname"></footer>'),
                     quick.sides, str(tmp_path / "leaky.pdf"))
-    results = renderer.render_batch([quick, leaky])
+    results = renderer.render_each([quick, leaky])
     assert [r.card_id for r in results] == ["quick", "leaky"]
     assert results[0].warnings == []
     assert any("/etc/hostname" in w for w in results[1].warnings), results[1].warnings

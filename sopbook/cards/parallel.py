@@ -1,8 +1,8 @@
 """Render card jobs in worker processes, each set up once, with progress on the terminal.
 
 Every worker imports WeasyPrint, configures fonts and parses the card stylesheet once, then
-renders many cards (per-card set-up is the cost to avoid), each card its
-own tagged WeasyPrint document (Renderer.render_batch). Where it is safe, workers are forked after
+renders many cards (per-card set-up is the cost to avoid), each card its own tagged
+WeasyPrint document (Renderer.render_each). Where it is safe, workers are forked after
 WeasyPrint is imported here, so they start without importing it.
 """
 from __future__ import annotations
@@ -29,7 +29,7 @@ def _init_worker(root: str, css: str) -> None:
 
 def _render(batch: list[CardJob]) -> list[CardResult]:
     assert _renderer is not None, "worker not initialised"
-    return _renderer.render_batch(batch)
+    return _renderer.render_each(batch)
 
 
 BATCH = 8  # cards handed to a worker at a time: fewer round trips, and workers still end together
@@ -107,7 +107,7 @@ def run(root: Path, css: str, jobs: list[CardJob], workers: int, progress: bool 
         renderer = Renderer(root, css)
         with Progress(len(ordered), progress) as bar:
             for batch in batches(ordered, 1):
-                for result in renderer.render_batch(batch):
+                for result in renderer.render_each(batch):
                     on_result(result)
                     bar.advance(result)
         return

@@ -147,7 +147,7 @@ class Renderer:
         result.seconds = time.perf_counter() - start
         return result
 
-    def render_batch(self, jobs: list[CardJob]) -> list[CardResult]:
+    def render_each(self, jobs: list[CardJob]) -> list[CardResult]:
         """A worker's share of cards, each rendered as its own WeasyPrint document.
 
         Each card is a tagged PDF whose structure tree (headings, lists, tables in reading order)
