@@ -17,6 +17,7 @@ from sopbook.model.editions import Change, changes
 from sopbook.model.ledger import CardHistory
 from sopbook.render import addresses
 from sopbook.render.templating import render
+from sopbook.web.page import Page
 from sopbook.web.site import Site
 
 
@@ -45,9 +46,7 @@ def revision_notes(history: CardHistory | None) -> list[RevisionNote]:
             for e in history.editions]
 
 
-def render_card_pages(site: Site):
-    from sopbook.web.pages import Page
-
+def render_card_pages(site: Site) -> list[Page]:
     pages = []
     for edition in site.card_editions():
         sources = site.card_resolved().get(edition.card_id)

@@ -1,14 +1,11 @@
 """The navigation by course day, when mkdocs.yml has none of its own."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from markupsafe import escape
 
+from sopbook.web.page import Page
 from sopbook.web.site import CARDS, HEALTH, KPIS, SYLLABUS, Site
 
-if TYPE_CHECKING:
-    from sopbook.web.pages import Page
 
 def nav(site: Site, pages: list[Page], other_pages: list[tuple[str, str | None]]) -> list:
     """Navigation by course day: home, syllabus, one section per day, trainer pages, overviews.

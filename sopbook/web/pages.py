@@ -27,6 +27,7 @@ from sopbook.model.trainer_refs import body_line_offset
 from sopbook.render.templating import render
 from sopbook.web.card_pages import card_src_uri, render_card_pages
 from sopbook.web.nav import nav
+from sopbook.web.page import Page
 from sopbook.web.site import (
     CARDS,
     HEALTH,
@@ -84,22 +85,6 @@ def pending_items(project: Project) -> list[PendingItem]:
 
 
 # ---- pages --------------------------------------------------------------------------------------
-@dataclass
-class Page:
-    src_uri: str
-    title: str
-    html: str
-    search: bool = True  # overview pages repeat chapter content: keep them out of search results
-    chapter: Chapter | None = None
-    in_nav: bool = True  # a card's page is reached by its QR code and the card index, not the menu
-
-    @property
-    def markdown(self) -> str:
-        # One raw HTML block: Python-Markdown passes it through untouched (no Markdown inside
-        # content, so a `*` or `{{ }}` in YAML is just a character).
-        return self.html.strip() + "\n"
-
-
 def render_chapter(site: Site, chapter: Chapter) -> Page:
     src = chapter_src_uri(chapter.id)
     links = site.links(src, chapter)
