@@ -366,7 +366,6 @@ def stage_editions(root: str, out: str, jobs: str, chapter: str, checklist: str)
 
     from sopbook.cards import build_cards
     from sopbook.model import editions as ed
-    from sopbook.model.cards import resolve_card
     from sopbook.model.project import load_project
 
     _quiet()
@@ -375,9 +374,8 @@ def stage_editions(root: str, out: str, jobs: str, chapter: str, checklist: str)
 
     def release() -> tuple[list[str], float]:
         project = load_project(root)
-        sources = {c.id: s for c in project.cards if (s := resolve_card(project, c)[0]) is not None}
         t = time.perf_counter()
-        editions = ed.card_editions(project.ledger, sources)
+        editions = ed.project_editions(project)
         recorded = ed.release(project.ledger, editions, datetime.date.today())
         ed.write_ledger(Path(root), project.ledger)
         return [e.card_id for e in recorded], time.perf_counter() - t

@@ -36,10 +36,10 @@ def cmd_check(args) -> int:
     if not args.no_cards:
         # What printing would find: a card that does not fit its page, a character no font draws.
         from sopbook.cards.preflight import preflight
+        from sopbook.findings import in_order
 
-        findings = sorted(findings + preflight(project, say=lambda msg: print(f"sopbook: {msg}",
-                                                                                 file=sys.stderr)),
-                          key=lambda f: (f.loc.file, f.loc.line, f.loc.col, f.code))
+        findings = in_order(findings + preflight(project, say=lambda msg: print(f"sopbook: {msg}",
+                                                                                   file=sys.stderr)))
     _print_findings(findings, args.format)
     if args.format == "text":
         print(f"checked {len(project.chapters)} chapters and {len(project.cards)} cards in "
@@ -94,7 +94,6 @@ def cmd_cards(args) -> int:
     from sopbook.checks import run_checks
     from sopbook.findings import shown
     from sopbook.model import editions as ed
-    from sopbook.model.cards import resolve_card
     from sopbook.model.project import load_project
 
     try:
@@ -114,8 +113,7 @@ def cmd_cards(args) -> int:
                                   f"(--out {args.out})")) is not None:
         _print_findings([problem])
         return 1
-    sources = {card.id: s for card in project.cards if (s := resolve_card(project, card)[0]) is not None}
-    editions = ed.card_editions(project.ledger, sources)
+    editions = ed.project_editions(project)
     for line in _edition_lines(editions, project.ledger.last_release()):
         print(line)
     if args.release:

@@ -93,6 +93,11 @@ class StageFailed(Exception):
         self.stage = stage
 
 
+def in_order(findings: list[Finding]) -> list[Finding]:
+    """Findings as every report lists them: by file, line, column, then code."""
+    return sorted(findings, key=lambda f: (f.loc.file, f.loc.line, f.loc.col, f.code))
+
+
 def failing(findings: list[Finding]) -> list[Finding]:
     """Errors that fail a run: acknowledged ones are reported but do not fail."""
     return [f for f in findings if f.level == "error" and not f.acknowledged]

@@ -23,7 +23,14 @@ from pathlib import Path
 from sopbook.cards.cache import Manifest, card_key, sheet_key
 from sopbook.cards.fonts import find_cjk_font, font_finding, harfbuzz_subset_available, subset_finding
 from sopbook.cards.glyphs import page_chars, undrawable
-from sopbook.cards.html import STYLESHEET_ERRORS, card_html, stylesheet, stylesheet_finding, template_finding
+from sopbook.cards.html import (
+    STYLESHEET_ERRORS,
+    card_html,
+    edition_of,
+    stylesheet,
+    stylesheet_finding,
+    template_finding,
+)
 from sopbook.cards.impose import SheetCard, SheetJob, impose_all
 from sopbook.cards.pdf import CardJob, CardResult
 from sopbook.cards.preflight import FitCache, overflow_findings
@@ -42,7 +49,7 @@ from sopbook.model.cards import (
     sheet_name,
     sheet_title,
 )
-from sopbook.model.editions import REPRINT_PREFIX, card_editions, reprint, reprint_name
+from sopbook.model.editions import REPRINT_PREFIX, CardEdition, reprint, reprint_name
 from sopbook.model.nodes import Card
 from sopbook.model.project import CARDS_DIR, Project
 
@@ -153,6 +160,7 @@ def build_cards(project: Project, out_dir: Path, *, previous: Path | None = None
     # Resolve and render each card's HTML (cheap); the key decides whether it needs a PDF.
     printable = printable_types(root)
     planned: dict[str, CardSources] = {}
+    editions: dict[str, CardEdition] = {}  # what each card prints of the ledger, worked out once
     keys: dict[str, str] = {}
     chars: dict[str, frozenset[str]] = {}
     todo: list[CardJob] = []
@@ -161,8 +169,9 @@ def build_cards(project: Project, out_dir: Path, *, previous: Path | None = None
         if sources is None:
             report.findings.extend(problems)
             continue
+        editions[card.id] = edition_of(project, sources)
         try:
-            html = card_html(project, sources, url)
+            html = card_html(project, sources, url, editions[card.id])
         except Exception as exc:  # a template error names the template's line and the card
             report.findings.append(template_finding(root, sources, exc))
             continue
@@ -225,8 +234,7 @@ def build_cards(project: Project, out_dir: Path, *, previous: Path | None = None
         groups = sheet_groups(project.cards)
         if groups:
             (out_dir / SHEET_DIR).mkdir(exist_ok=True)
-        groups = dict(groups)
-        reprint_ids = [e.card_id for e in reprint(project.ledger, card_editions(project.ledger, planned))]
+        reprint_ids = [e.card_id for e in reprint(project.ledger, [editions[cid] for cid in planned])]
         reprint_sheet = reprint_name(project.ledger)
         if reprint_ids and reprint_sheet is not None:
             # The cards the last release changed, on a sheet of their own: what to laminate again.

@@ -8,13 +8,14 @@ the project's cache folder; later requests read the files.
 from __future__ import annotations
 
 import threading
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 
 from sopbook.cards import build_cards
+from sopbook.cards.preflight import cache_folder
 from sopbook.findings import Finding, failing
 from sopbook.model.project import Project
 
-CACHE = ".sopbook-cache/preview-cards"
+PREVIEW_CARDS = "preview-cards"  # in the project's cache folder
 
 
 class CardsOnDemand:
@@ -23,11 +24,6 @@ class CardsOnDemand:
         self._rendered: Project | None = None
         self._findings: list[Finding] = []
 
-    def _folder(self, project: Project) -> Path | None:
-        cache = project.root / ".sopbook-cache"
-        if cache.is_symlink() or (cache.exists() and not cache.is_dir()):
-            return None  # a link planted there must not lead the cards elsewhere
-        return project.root / CACHE
 
     def pdf(self, project: Project, path: str) -> tuple[bytes | None, list[Finding]]:
         """The PDF at `path` ("cards/<id>.pdf", "cards/a4/<file>.pdf"), rendered for this project
@@ -35,9 +31,10 @@ class CardsOnDemand:
         parts = PurePosixPath(path).parts
         if not parts or parts[0] != "cards" or ".." in parts or not path.endswith(".pdf"):
             return None, []
-        folder = self._folder(project)
-        if folder is None:
+        cache = cache_folder(project.root)
+        if cache is None:
             return None, []
+        folder = cache / PREVIEW_CARDS
         with self._lock:
             if self._rendered is not project:
                 folder.mkdir(parents=True, exist_ok=True)

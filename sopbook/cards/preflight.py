@@ -29,13 +29,18 @@ FIT_FILE = "fit.json"
 FORMAT = 1
 
 
-def _cache_path(root: Path) -> Path | None:
-    """The fit cache, or None when the cache folder is not a plain folder of this project (a
+def cache_folder(root: Path) -> Path | None:
+    """The project's cache folder, or None when it is not a plain folder of this project (a
     link planted there must not lead a write elsewhere)."""
     folder = Path(root) / CACHE_DIR
     if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
         return None
-    return folder / FIT_FILE
+    return folder
+
+
+def _cache_path(root: Path) -> Path | None:
+    folder = cache_folder(root)
+    return folder / FIT_FILE if folder is not None else None
 
 
 class FitCache:

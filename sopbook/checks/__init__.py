@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from sopbook.checks import arithmetic, cards, completeness, files, references, timings
-from sopbook.findings import Finding
+from sopbook.findings import Finding, in_order
 from sopbook.model.project import Project
 
 FAMILIES = {
@@ -46,4 +46,4 @@ def run_checks(project: Project, families: list[str] | None = None) -> list[Find
     if families is None:
         findings.extend(unused_acknowledgements(project, findings))
     findings = acknowledge(project, findings)
-    return sorted(findings, key=lambda f: (f.loc.file, f.loc.line, f.loc.col, f.code))
+    return in_order(findings)

@@ -20,10 +20,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 from sopbook._util.digest import digest
-from sopbook.model.cards import CardSources
+from sopbook.model.cards import CardSources, printable_types, resolve_card
 from sopbook.model.ledger import EDITIONS_FILE, CardHistory, Edition, Ledger, PrintedLine
 from sopbook.model.nodes import Node
-from sopbook.model.project import CARDS_DIR, iter_children, walk
+from sopbook.model.project import CARDS_DIR, Project, iter_children, walk
 
 LEDGER_PATH = f"{CARDS_DIR}/{EDITIONS_FILE}"
 
@@ -192,6 +192,14 @@ def card_editions(ledger: Ledger, cards: dict[str, CardSources]) -> list[CardEdi
         if card_id not in cards and history.removed is None:
             out.append(CardEdition(card_id, "removed", [], "", history))
     return out
+
+
+def project_editions(project: Project) -> list[CardEdition]:
+    """Every card of the project that resolves (the check reports the others) against its ledger."""
+    printable = printable_types(project.root)
+    sources = {card.id: found for card in project.cards
+               if (found := resolve_card(project, card, printable)[0]) is not None}
+    return card_editions(project.ledger, sources)
 
 
 REPRINT_PREFIX = "reprint--"  # no card id holds "--": a reprint sheet can never take a card's name
