@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from web_support import REPO, browser, local, real_content_ready, search, serve
+from web_support import FETCH, REPO, phone_context, real_content_ready, search, serve
 
 PROJECT_PARTS = ("handbook.yml", "mkdocs.yml", "content", "checklists", "macros", "docs")
 BUDGET = 3 * 1024 * 1024  # bytes a phone downloads for the whole handbook, gzip as hosts serve it
@@ -171,21 +171,9 @@ def test_a_failure_to_write_is_a_located_finding(tmp_path):
 # ---- in the browser -----------------------------------------------------------------------------
 def phone(*, init_script: str | None = None):
     """A phone-sized browser that reaches nothing beyond this machine, its requests recorded."""
-    context = browser().new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
-                                    has_touch=True, locale="zh-CN")
-    outside: list[str] = []
-
-    def route(r):
-        if local(r.request.url):
-            r.continue_()
-        else:
-            outside.append(r.request.url)
-            r.abort()
-
-    context.route("**/*", route)
+    context = phone_context()
     if init_script:
         context.add_init_script(init_script)
-    context.outside = outside
     return context
 
 
@@ -220,13 +208,6 @@ CONTRAST = """([text, ground]) => {
 def contrast(page, text: str, ground: str) -> float:
     """WCAG contrast of `text`'s colour on `ground`'s background colour."""
     return page.evaluate(CONTRAST, [text, ground])
-
-
-FETCH = """async (url) => {
-    const response = await fetch(url);
-    const bytes = new Uint8Array(await response.arrayBuffer());
-    return [response.status, String.fromCharCode(...bytes.slice(0, 4)), bytes.length];
-}"""
 
 
 @needs_content
@@ -346,51 +327,33 @@ def test_from_file_no_worker_is_registered_and_the_handbook_still_works():
 def test_live_preview_shows_each_edit_without_a_notice(tmp_path):
     """Under `mkdocs serve` the worker answers from the preview server while it runs: an edit
     reloads into the new text, with no 手册已更新 in the way, and the preview still works offline."""
-    import os
-    import subprocess
-    import sys
-
-    from web_support import FIXTURE, free_port
+    from web_support import FIXTURE, goto_when_up, preview_server
 
     project = tmp_path / "project"
     shutil.copytree(FIXTURE, project, ignore=shutil.ignore_patterns("site", "site.*"))
-    port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}"],
-                              cwd=project, env=dict(os.environ, NO_MKDOCS_2_WARNING="1"),
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    context = phone()
-    try:
-        page = context.new_page()
-        url = f"http://127.0.0.1:{port}/delivery/index.html"
-        for _ in range(120):
-            try:
-                page.goto(url)
-                break
-            except Exception:  # the preview server is still starting
-                page.wait_for_timeout(500)
-        assert "交付四步法" in page.inner_text("body")
-        first = controlled(page)
-        path = project / "content" / "delivery.yml"
-        text = path.read_text(encoding="utf-8")
-        path.write_text(text.replace("交付四步法", "交付新四步法"), encoding="utf-8")
-        page.wait_for_function("document.body && document.body.innerText.includes('交付新四步法')",
-                               timeout=60_000)
-        # The rebuild's worker stores it and takes over at once, the previous build's cache gone.
-        for _ in range(120):
-            names = page.evaluate("caches.keys()")
-            if len(names) == 1 and names != first:
-                break
-            page.wait_for_timeout(500)
-        assert len(names) == 1 and names != first
-        assert page.locator(".sb-update").count() == 0
-        context.set_offline(True)
-        page.reload()
-        assert "交付新四步法" in page.inner_text("body")
-    finally:
-        context.set_offline(False)
-        context.close()
-        server.terminate()
+    with preview_server(project, mkdocs=True) as base:
+        context = phone()
         try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
+            page = context.new_page()
+            goto_when_up(page, base + "delivery/index.html")
+            assert "交付四步法" in page.inner_text("body")
+            first = controlled(page)
+            path = project / "content" / "delivery.yml"
+            text = path.read_text(encoding="utf-8")
+            path.write_text(text.replace("交付四步法", "交付新四步法"), encoding="utf-8")
+            page.wait_for_function("document.body && document.body.innerText.includes('交付新四步法')",
+                                   timeout=60_000)
+            # The rebuild's worker stores it and takes over at once, the previous build's cache gone.
+            for _ in range(120):
+                names = page.evaluate("caches.keys()")
+                if len(names) == 1 and names != first:
+                    break
+                page.wait_for_timeout(500)
+            assert len(names) == 1 and names != first
+            assert page.locator(".sb-update").count() == 0
+            context.set_offline(True)
+            page.reload()
+            assert "交付新四步法" in page.inner_text("body")
+        finally:
+            context.set_offline(False)
+            context.close()

@@ -3,48 +3,28 @@ with its file:line, instead of a browser left waiting; the next good save takes 
 the card index's PDFs and the cards' pages open in the preview as they do in the build."""
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-from web_support import FIXTURE, browser, free_port, local
+from web_support import FETCH, FIXTURE, goto_when_up, phone_context, preview_server
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 
 @pytest.fixture
 def preview(tmp_path):
-    """`sopbook serve` of a copy of the web fixture; the URL of its delivery chapter."""
+    """`sopbook serve` of a copy of the web fixture, a phone page open on its delivery chapter."""
     project = tmp_path / "project"
     shutil.copytree(FIXTURE, project, ignore=shutil.ignore_patterns("site", "site.*"))
-    port = free_port()
-    server = subprocess.Popen([str(Path(sys.executable).with_name("sopbook")), "serve", "-a",
-                               f"127.0.0.1:{port}", "--root", str(project)],
-                              env=dict(os.environ, NO_MKDOCS_2_WARNING="1"),
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    context = browser().new_context(viewport={"width": 390, "height": 844})
-    context.route("**/*", lambda r: r.continue_() if local(r.request.url) else r.abort())
-    page = context.new_page()
-    base = f"http://127.0.0.1:{port}/"
-    for _ in range(120):
+    with preview_server(project) as base:
+        context = phone_context()
+        page = context.new_page()
+        goto_when_up(page, base + "delivery/index.html")
         try:
-            page.goto(base + "delivery/index.html")
-            break
-        except Exception:  # the preview server is still starting
-            page.wait_for_timeout(500)
-    try:
-        yield project, page, base
-    finally:
-        context.close()
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
+            yield project, page, base
+        finally:
+            context.close()
 
 
 def test_a_yaml_mistake_shows_in_the_page_and_goes_with_the_fix(preview):
@@ -72,9 +52,7 @@ def test_the_card_index_pdfs_open_in_the_preview(preview):
     links = page.eval_on_selector_all("a[type='application/pdf']", "as => as.map(a => a.href)")
     assert links, "the card index links no PDF"
     for href in links:
-        status, magic = page.evaluate(
-            """async (url) => { const r = await fetch(url); const b = new Uint8Array(await r.arrayBuffer());
-                                return [r.status, String.fromCharCode(...b.slice(0, 4))]; }""", href)
+        status, magic, _size = page.evaluate(FETCH, href)
         assert (status, magic) == (200, "%PDF"), href
 
 

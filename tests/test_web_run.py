@@ -12,7 +12,7 @@ from html.parser import HTMLParser
 import pytest
 
 from projects import write_project
-from web_support import FIXTURE, REPO, browser, build_site, built, local, real_content_ready, serve
+from web_support import FIXTURE, REPO, build_site, built, phone_context, real_content_ready, serve
 
 pytestmark = pytest.mark.browser
 
@@ -32,22 +32,11 @@ def base():
 def new_page(*, clipboard: bool = True, width: int = 390, height: int = 844):
     """A phone-sized page that reaches nothing beyond 127.0.0.1, with its clock paused at START."""
     # No service worker: a rebuilt procedure must reach the page at once, not after 手册已更新.
-    context = browser().new_context(viewport={"width": width, "height": height}, is_mobile=True,
-                                    has_touch=True, locale="zh-CN", service_workers="block")
+    context = phone_context(service_workers="block", viewport={"width": width, "height": height})
     if clipboard:
         context.grant_permissions(["clipboard-read", "clipboard-write"])
-    outside: list[str] = []
-
-    def route(r):
-        if local(r.request.url):
-            r.continue_()
-        else:
-            outside.append(r.request.url)
-            r.abort()
-
-    context.route("**/*", route)
     page = context.new_page()
-    page.outside = outside
+    page.outside = context.outside
     page.clock.install(time=START)
     page.clock.pause_at(START)
     return page

@@ -6,6 +6,7 @@ asks for the same site gets the one build (the fixtures in the modules are thin 
 from __future__ import annotations
 
 import atexit
+import contextlib
 import functools
 import http.server
 import json
@@ -13,9 +14,12 @@ import logging
 import os
 import shutil
 import socket
+import subprocess
+import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -180,3 +184,62 @@ def first_hit_text(page, groups: list[list]) -> str:
         """(best) => [...document.querySelector('.md-search-result__item').querySelectorAll('article')]
             .find(article => parseFloat(article.dataset.mdScore) === best).innerText""", best_score)
     return " ".join(text.replace("\u200b", "").split())
+
+
+def phone_context(**options):
+    """A phone-sized browser context that reaches nothing beyond this machine; what it refused
+    to fetch is listed in `context.outside`."""
+    context = browser().new_context(**{"viewport": {"width": 390, "height": 844}, "is_mobile": True,
+                                       "has_touch": True, "locale": "zh-CN", **options})
+    outside: list[str] = []
+
+    def route(r):
+        if local(r.request.url):
+            r.continue_()
+        else:
+            outside.append(r.request.url)
+            r.abort()
+
+    context.route("**/*", route)
+    context.outside = outside
+    return context
+
+
+# A page's first bytes as the browser fetches them: [status, the first 4 characters, length].
+FETCH = """async (url) => {
+    const response = await fetch(url);
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    return [response.status, String.fromCharCode(...bytes.slice(0, 4)), bytes.length];
+}"""
+
+
+@contextlib.contextmanager
+def preview_server(project: Path, *, mkdocs: bool = False) -> Iterator[str]:
+    """`sopbook serve` (or plain `mkdocs serve`) of `project` on a free port; its base URL. The
+    server is stopped when the block ends."""
+    port = free_port()
+    address = f"127.0.0.1:{port}"
+    sopbook = str(Path(sys.executable).with_name("sopbook"))
+    command = ([sys.executable, "-m", "mkdocs", "serve", "-a", address] if mkdocs else
+               [sopbook, "serve", "-a", address, "--root", str(project)])
+    server = subprocess.Popen(command, cwd=project, env=dict(os.environ, NO_MKDOCS_2_WARNING="1"),
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        yield f"http://{address}/"
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+def goto_when_up(page, url: str) -> None:
+    """Open `url` as soon as the preview server that serves it has started (at most a minute)."""
+    for _ in range(120):
+        try:
+            page.goto(url)
+            return
+        except Exception:  # the preview server is still starting
+            page.wait_for_timeout(500)
+    page.goto(url)
