@@ -197,35 +197,28 @@ def test_real_handbook_builds_and_indexes_chinese():
 
 @pytest.mark.slow
 def test_mkdocs_serve_rebuilds_when_content_yaml_changes(fixture_copy):
-    import os
-    import subprocess
-    import sys
     import time
     import urllib.request
 
-    from web_support import free_port
+    from web_support import preview_server
 
-    port = free_port()
-    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
-    server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}"],
-                              cwd=fixture_copy, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    with preview_server(fixture_copy, mkdocs=True) as base:
 
-    def page() -> str:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/delivery/", timeout=2) as response:
-                return response.read().decode("utf-8")
-        except OSError:
-            return ""
+        def page() -> str:
+            try:
+                with urllib.request.urlopen(base + "delivery/", timeout=2) as response:
+                    return response.read().decode("utf-8")
+            except OSError:
+                return ""
 
-    def wait_for(text: str, seconds: float = 60) -> bool:
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            if text in page():
-                return True
-            time.sleep(0.3)
-        return False
+        def wait_for(text: str, seconds: float = 60) -> bool:
+            deadline = time.monotonic() + seconds
+            while time.monotonic() < deadline:
+                if text in page():
+                    return True
+                time.sleep(0.3)
+            return False
 
-    try:
         assert wait_for("交付四步法"), "mkdocs serve did not come up"
         path = fixture_copy / "content" / "delivery.yml"
         path.write_text(path.read_text(encoding="utf-8").replace("交付四步法", "交付新四步法"),
@@ -235,9 +228,3 @@ def test_mkdocs_serve_rebuilds_when_content_yaml_changes(fixture_copy):
         cards.write_text(cards.read_text(encoding="utf-8").replace("title: 现场验证卡", "title: 现场核对卡"),
                          encoding="utf-8")
         assert wait_for("现场核对卡"), "no rebuild after checklists/cards.yml changed"
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
