@@ -9,7 +9,7 @@ JSSTAMP := $(JS)/node_modules/.installed-stamp
 # Material 9.8 prints an end-of-life banner whenever its theme is imported; keep output clean.
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: all build test serve bench check schema clean
+.PHONY: all build test serve bench check schema messages clean
 
 all: build
 
@@ -48,6 +48,12 @@ bench: $(STAMP)
 
 schema: $(STAMP)
 	$(BIN)/sopbook schema
+
+# Gather every message id into sopbook/locale/sopbook.pot and merge it into each catalog; then
+# translate the new entries (tests/test_messages.py names any left untranslated).
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k _ --no-location --sort-output -o sopbook/locale/sopbook.pot .
+	$(BIN)/pybabel update -i sopbook/locale/sopbook.pot -d sopbook/locale -D sopbook --no-fuzzy-matching --ignore-obsolete
 
 clean:
 	rm -rf site site.tmp-* site.old-* .sopbook-cache $(JS)/node_modules

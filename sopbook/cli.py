@@ -12,14 +12,14 @@ import sys
 import time
 from pathlib import Path
 
-from sopbook import __version__
-from sopbook.findings import Finding, LoadFailed, failing
+from sopbook import __version__, i18n
+from sopbook.findings import Finding, LoadFailed, failing, shown
 
 
-def _print_findings(findings: list[Finding], fmt: str = "text") -> None:
+def _print_findings(args, findings: list[Finding], fmt: str = "text") -> None:
     from sopbook.report import write_json, write_text
 
-    (write_json if fmt == "json" else write_text)(findings, sys.stdout)
+    (write_json if fmt == "json" else write_text)(findings, sys.stdout, args.lang)
 
 
 def cmd_check(args) -> int:
@@ -28,9 +28,9 @@ def cmd_check(args) -> int:
 
     t = time.perf_counter()
     try:
-        project = load_project(args.root)
+        project = load_project(args.root, args.lang)
     except LoadFailed as exc:
-        _print_findings(exc.findings, args.format)
+        _print_findings(args, exc.findings, args.format)
         return 1
     findings = run_checks(project)
     if not args.no_cards:
@@ -40,7 +40,7 @@ def cmd_check(args) -> int:
 
         findings = in_order(findings + preflight(project, say=lambda msg: print(f"sopbook: {msg}",
                                                                                    file=sys.stderr)))
-    _print_findings(findings, args.format)
+    _print_findings(args, findings, args.format)
     if args.format == "text":
         print(f"checked {len(project.chapters)} chapters and {len(project.cards)} cards in "
               f"{time.perf_counter() - t:.2f} s")
@@ -57,7 +57,7 @@ def cmd_build(args) -> int:
                        say=lambda msg: print(f"sopbook: {msg}", file=sys.stderr))
     except BuildFailed as exc:
         # The same report as `sopbook check`: the same findings, codes and counts.
-        _print_findings(exc.findings)
+        _print_findings(args, exc.findings)
         print(f"sopbook: build failed ({exc.stage}); the previous site/ is unchanged", file=sys.stderr)
         return 1
     timings = ", ".join(f"{k} {v:.1f} s" for k, v in result.seconds.items())
@@ -65,9 +65,9 @@ def cmd_build(args) -> int:
     cards = f"; cards {result.cards_summary}" if result.cards_summary else ""
     from sopbook.report import summary_line, write_problems
 
-    write_problems(result.findings, sys.stderr)  # warnings do not stop a build, but are shown
+    write_problems(result.findings, sys.stderr, args.lang)  # warnings do not stop a build, but are shown
     print(f"sopbook: built {result.site} ({timings}){pages}{cards}", file=sys.stderr)
-    print(f"sopbook: {summary_line(result.findings)}", file=sys.stderr)
+    print(f"sopbook: {summary_line(result.findings, args.lang)}", file=sys.stderr)
     return 0
 
 
@@ -97,13 +97,13 @@ def cmd_cards(args) -> int:
     from sopbook.model.project import load_project
 
     try:
-        project = load_project(args.root)
+        project = load_project(args.root, args.lang)
     except LoadFailed as exc:
-        _print_findings(exc.findings)
+        _print_findings(args, exc.findings)
         return 1
     findings = [f for f in run_checks(project, ["references", "cards"]) if f.level == "error"]
     if failing(findings):
-        _print_findings(findings)
+        _print_findings(args, findings)
         return 1
     out = Path(args.out).resolve() if args.out else project.root / "site" / "cards"
     from sopbook.findings import Loc
@@ -111,7 +111,7 @@ def cmd_cards(args) -> int:
 
     if (problem := output_problem(project.root, out, Loc(f"sopbook cards --out {args.out}"),
                                   f"(--out {args.out})")) is not None:
-        _print_findings([problem])
+        _print_findings(args, [problem])
         return 1
     editions = ed.project_editions(project)
     for line in _edition_lines(editions, project.ledger.last_release()):
@@ -149,7 +149,7 @@ def cmd_cards(args) -> int:
         # Phones keep the cards they stored until the offline handbook's build hash changes.
         findings += write_offline(project, out.parent)
     if findings:
-        _print_findings(findings)
+        _print_findings(args, findings)
     print(f"sopbook: cards {report.summary()} -> {out}", file=sys.stderr)
     return 1 if failing(findings) else 0
 
@@ -173,7 +173,7 @@ def cmd_export(args) -> int:
         result = export(args.root, args.dir, jobs=args.jobs, given=args.dir,
                         say=lambda msg: print(f"sopbook: {msg}", file=sys.stderr))
     except ExportFailed as exc:
-        _print_findings(exc.findings)
+        _print_findings(args, exc.findings)
         print(f"sopbook: export failed ({exc.stage}); {args.dir} is unchanged", file=sys.stderr)
         return 1
     timings = ", ".join(f"{k} {v:.1f} s" for k, v in result.seconds.items())
@@ -217,6 +217,9 @@ def parser() -> argparse.ArgumentParser:
                         help="project folder holding handbook.yml (default: .)")
     common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
                         help="show Python tracebacks")
+    common.add_argument("--lang", default=argparse.SUPPRESS,
+                        help=f"language of messages, pages and cards: {', '.join(i18n.languages())} "
+                             "(default: the handbook's, handbook.yml language or mkdocs.yml theme.language)")
     p = argparse.ArgumentParser(prog="sopbook", parents=[common],
                                 description="Structured SOPs to a web handbook and checklist cards.")
     p.add_argument("--version", action="version", version=f"sopbook {__version__}")
@@ -272,6 +275,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     args.root = str(Path(getattr(args, "root", ".")).resolve())
     args.debug = getattr(args, "debug", False)
+    from sopbook.source.language import handbook_language
+
+    requested = getattr(args, "lang", None)
+    if requested is not None and i18n.match(requested) is None:
+        print(f"sopbook: --lang {shown(requested)}: sopbook speaks {', '.join(i18n.languages())}; "
+              "a language is one more catalog in sopbook/locale/", file=sys.stderr)
+        return 2
+    args.lang = handbook_language(Path(args.root), requested)
     try:
         return args.run(args)
     except KeyboardInterrupt:

@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Literal, NamedTuple
+
+from sopbook.i18n import N_, SOURCE_LANGUAGE, say
 
 # Content is data, in the terminal too: a title with `\x1b[2J` must not clear the editor's screen,
 # and a right-to-left override must not reorder the line. Bidi controls are format characters
@@ -23,6 +26,8 @@ def shown(text: object) -> str:
 
 
 Level = Literal["error", "warning", "info"]
+LEVELS: dict[str, str] = {"error": N_("error"), "warning": N_("warning"), "info": N_("info")}
+HINT, ACKNOWLEDGED = N_("hint:"), N_("acknowledged:")  # the labels under a finding
 
 
 class Loc(NamedTuple):
@@ -39,34 +44,53 @@ class Loc(NamedTuple):
 @dataclass(frozen=True)
 class Finding:
     level: Level
-    code: str  # family.rule, e.g. "timings.step-sum"; acknowledgements match on it
-    message: str
+    code: str  # family.rule, e.g. "timings.step-sum"; stable in every language; acknowledgements match on it
+    text: str  # the message id: English, with {name} placeholders filled from params (i18n.say)
     loc: Loc
-    hint: str = ""
+    hint_text: str = ""  # what to do, a message id like `text`
     address: str = ""  # global id (chapter.thing) of what the finding is about
     acknowledged: str = ""  # the content's reason, when the source itself has this problem
+    params: Mapping[str, object] = field(default_factory=dict, hash=False)
+
+    def message_in(self, lang: str) -> str:
+        return say(self.text, lang, self.params)
+
+    def hint_in(self, lang: str) -> str:
+        return say(self.hint_text, lang, self.params) if self.hint_text else ""
+
+    @property
+    def message(self) -> str:
+        return self.message_in(SOURCE_LANGUAGE)
+
+    @property
+    def hint(self) -> str:
+        return self.hint_in(SOURCE_LANGUAGE)
 
     def __str__(self) -> str:
-        # Escaped here too: MkDocs' own log prints findings this way (`mkdocs serve`).
-        text = f"{shown(self.loc)}: {self.level}: {shown(self.message)}"
-        if self.hint:
-            text += f"\n    hint: {shown(self.hint)}"
+        return self.render()
+
+    def render(self, lang: str = SOURCE_LANGUAGE) -> str:
+        """One finding for a log line, escaped: MkDocs' own log prints findings this way
+        (`mkdocs serve`)."""
+        text = f"{shown(self.loc)}: {say(LEVELS[self.level], lang)}: {shown(self.message_in(lang))}"
+        if self.hint_text:
+            text += f"\n    {say(HINT, lang)} {shown(self.hint_in(lang))}"
         if self.acknowledged:
-            text += f"\n    acknowledged: {shown(self.acknowledged)}"
+            text += f"\n    {say(ACKNOWLEDGED, lang)} {shown(self.acknowledged)}"
         return text
 
     def acknowledge(self, reason: str) -> Finding:
         return replace(self, acknowledged=reason)
 
-    def as_dict(self) -> dict:
+    def as_dict(self, lang: str = SOURCE_LANGUAGE) -> dict:
         return {
             "level": self.level,
             "code": self.code,
             "file": self.loc.file,
             "line": self.loc.line,
             "col": self.loc.col,
-            "message": self.message,
-            "hint": self.hint,
+            "message": self.message_in(lang),
+            "hint": self.hint_in(lang),
             "address": self.address,
             "acknowledged": self.acknowledged or None,
         }

@@ -100,7 +100,7 @@ def test_an_override_replaces_only_its_own_block(handbook: Path):
         "{% endmacro %}", encoding="utf-8")
     environment.cache_clear()
     project = load_project(handbook)
-    env = environment(handbook)
+    env = environment(handbook, "en")
     chapter = project.chapters[0]
     html = env.get_template("blocks/block.html").module.blocks(chapter.sections[0].blocks)  # type: ignore[attr-defined]
     assert 'class="our-prose"' in html and 'class="sb-prose"' not in html

@@ -77,7 +77,7 @@ def chapter_file_project(root: Path, example: str) -> Path:
 
 def report(findings) -> str:
     out = io.StringIO()
-    write_text(findings, out)
+    write_text(findings, out, "en")
     return out.getvalue()
 
 

@@ -19,7 +19,7 @@ HOSTILE = Finding("error", "completeness.empty-section", "section '\x1b[2J标题
 
 def test_the_text_report_escapes_control_characters_exactly():
     out = io.StringIO()
-    write_text([HOSTILE], out)
+    write_text([HOSTILE], out, "en")
     assert out.getvalue() == (
         "content/ch.yml\n"
         "  4:5      error   section '\\x1b[2J标题\\x07' is empty  [completeness.empty-section]\n"
@@ -36,7 +36,8 @@ def test_a_finding_printed_by_mkdocs_log_is_escaped_too():
 
 def test_the_json_report_is_valid_json_with_no_raw_control_character():
     out = io.StringIO()
-    write_json([HOSTILE, Finding("warning", "load.yaml", "key '\udc80'", Loc("content/\x1bx.yml", 1))], out)
+    surrogate = Finding("warning", "load.yaml", "key '\udc80'", Loc("content/\x1bx.yml", 1))
+    write_json([HOSTILE, surrogate], out, "en")
     text = out.getvalue()
     assert not any(c in text for c in "\x1b\x07\x9b\u202e\udc80")
     data = json.loads(text)

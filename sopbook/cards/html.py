@@ -75,7 +75,7 @@ def card_html(project: Project, sources: CardSources, site_url: str | None,
               edition: CardEdition | None = None) -> str:
     edition = edition if edition is not None else edition_of(project, sources)
     url = card_url(project, sources, site_url, edition)
-    template = environment(project.root).get_template(CARD_TEMPLATE)
+    template = environment(project.root, project.language).get_template(CARD_TEMPLATE)
     return template.render(
         card=sources.card,
         title=sources.title,

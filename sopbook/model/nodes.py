@@ -550,6 +550,9 @@ class Handbook(Node):
         "so never later than today.")
     syllabus: list[SyllabusEntry]
     lint: CardLint = CardLint()
+    language: str | None = Field(None, description="Language of what sopbook says in messages, pages and "
+                                 "cards (zh, en); default: mkdocs.yml theme.language. "
+                                 "`sopbook --lang` overrides it.")
 
 
 class Card(Node):

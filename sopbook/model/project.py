@@ -22,6 +22,7 @@ from sopbook.model.errors import describe, validation_findings
 from sopbook.model.ledger import EDITIONS_FILE, Ledger
 from sopbook.model.nodes import Card, CardFile, Chapter, Handbook, Node
 from sopbook.source.files import unsafe_file
+from sopbook.source.language import handbook_language
 from sopbook.source.templates import MACROS_DIR as MACROS_DIR  # a handbook's own templates
 from sopbook.source.yaml_loader import LocDict, read_yaml
 
@@ -52,6 +53,7 @@ class Project:
     cards: list[Card]
     index: dict[str, Entry] = field(default_factory=dict)
     ledger: Ledger = field(default_factory=Ledger)  # the cards' released editions (model/editions.py)
+    language: str = "en"  # what sopbook says on pages, cards and in the terminal (source/language.py)
 
     def chapter(self, chapter_id: str) -> Chapter | None:
         return next((c for c in self.chapters if c.id == chapter_id), None)
@@ -159,17 +161,20 @@ def build_index(chapters: list[Chapter]) -> tuple[dict[str, Entry], list[Finding
     return index, problems
 
 
-def load_project(root: Path | str) -> Project:
+def load_project(root: Path | str, language: str | None = None) -> Project:
+    """The whole project; `language` (`--lang`) overrides the handbook's own for what sopbook says."""
     # Loading makes hundreds of thousands of small objects and no garbage cycles worth finding;
     # the cyclic collector would walk them all again and again (a quarter of the load time at
     # 1000 chapters). It runs again as soon as the project is loaded.
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _load_project(root)
+        project = _load_project(root)
     finally:
         if enabled:
             gc.enable()
+    project.language = handbook_language(project.root, language)
+    return project
 
 
 def _load_project(root: Path | str) -> Project:

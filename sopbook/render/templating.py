@@ -7,21 +7,24 @@ silently prints nothing would hide a missing field.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 
 import jinja2
 from markupsafe import Markup, escape
 
+from sopbook import i18n
 from sopbook.findings import Finding, Loc
 from sopbook.model.project import MACROS_DIR as MACROS_DIR
+from sopbook.model.project import Project
 from sopbook.render.addresses import item_anchor
 from sopbook.render.run import run_island
 from sopbook.source import templates
 
 
 @lru_cache(maxsize=8)
-def environment(root: Path) -> jinja2.Environment:
+def environment(root: Path, lang: str) -> jinja2.Environment:
+    """`lang`: the language of the templates' own words, `_("Start")` (sopbook/i18n.py)."""
     env = jinja2.Environment(
         loader=templates.loader(Path(root)),
         autoescape=True,
@@ -34,7 +37,15 @@ def environment(root: Path) -> jinja2.Environment:
     env.filters["strong"] = strong
     env.globals["run_island"] = run_island  # run mode's button and data, web pages only
     env.globals["item_anchor"] = item_anchor  # where a search for a checklist item lands
+    env.globals["_"] = partial(say_html, lang)
+    env.globals["lang"] = lang
     return env
+
+
+def say_html(lang: str, msgid: str, **params: object) -> Markup:
+    """A template's own words in the handbook's language; the values filled in are escaped
+    (they are content)."""
+    return escape(i18n.gettext(msgid, lang)).format(**params)
 
 
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
@@ -59,11 +70,12 @@ class TemplateFailed(Exception):
         self.finding = finding
 
 
-def render(root: Path, template: str, **context) -> str:
-    """A page's HTML. A failing template (most likely a handbook's override) is a TemplateFailed
-    naming its file and line, not a traceback."""
+def render(project: Project, template: str, **context) -> str:
+    """A page's HTML, in the project's language. A failing template (most likely a handbook's
+    override) is a TemplateFailed naming its file and line, not a traceback."""
+    root = project.root
     try:
-        return environment(Path(root)).get_template(template).render(**context)
+        return environment(Path(root), project.language).get_template(template).render(**context)
     except Exception as exc:
         at = error_at(Path(root), exc)
         if at is None and not isinstance(exc, jinja2.TemplateError):
@@ -85,7 +97,7 @@ def template_problem(root: Path, template: str, exc: Exception, at: tuple[Path, 
 def read(root: Path, name: str) -> str:
     """A template file's text as the environment's loader finds it (card.css: the handbook's own,
     else the built-in one)."""
-    env = environment(Path(root))
+    env = environment(Path(root), i18n.SOURCE_LANGUAGE)
     assert env.loader is not None
     return env.loader.get_source(env, name)[0]
 

@@ -54,7 +54,7 @@ def render_card_pages(site: Site) -> list[Page]:
             continue
         src = card_src_uri(edition.card_id)
         links = site.links(src, sources.front.chapter)
-        body = render(site.project.root, "page/card.html", card=sources.card, sources=sources,
+        body = render(site.project, "page/card.html", card=sources.card, sources=sources,
                       edition=edition, notes=revision_notes(edition.history), links=links,
                       source_href=links.href(sources.front.address),
                       pdf=links.to(addresses.card_pdf(edition.card_id)),

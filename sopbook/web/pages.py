@@ -96,7 +96,7 @@ def render_chapter(site: Site, chapter: Chapter) -> Page:
             "href": links.href(chapter.next) if chapter.next else None,
             "planned": bool(chapter.next and site.planned(chapter.next)),
         }
-    body = render(site.project.root, "page/chapter.html", chapter=chapter, links=links,
+    body = render(site.project, "page/chapter.html", chapter=chapter, links=links,
                   cards=cards_for(site, links, chapter), next_link=next_link)
     return Page(src, chapter.title, body, chapter=chapter)
 
@@ -119,7 +119,7 @@ def render_syllabus(site: Site) -> Page:
             days[-1]["rows"].append(row)
         else:
             days.append({"day": day, "rows": [row]})
-    body = render(site.project.root, "page/syllabus.html", handbook=site.project.handbook, days=days)
+    body = render(site.project, "page/syllabus.html", handbook=site.project.handbook, days=days)
     return Page(SYLLABUS, "课程大纲", body)
 
 
@@ -132,7 +132,7 @@ def render_kpis(site: Site) -> Page:
                 rows = [{"kpi": k, "href": links.href(f"{chapter.id}.{k.id}")} for k in node.kpis]
                 href = links.href(f"{chapter.id}.{node.id}")
                 tables.append({"chapter": chapter, "table": node, "href": href, "rows": rows})
-    body = render(site.project.root, "page/kpis.html", tables=tables)
+    body = render(site.project, "page/kpis.html", tables=tables)
     return Page(KPIS, "KPI 总览", body, search=False)
 
 
@@ -180,7 +180,7 @@ def reprint_group(site: Site, links: Links) -> dict | None:
 def render_cards(site: Site) -> Page:
     links = site.links(CARDS)
     groups = card_groups(site, links)
-    body = render(site.project.root, "page/cards.html", groups=groups, handbook=site.project.handbook,
+    body = render(site.project, "page/cards.html", groups=groups, handbook=site.project.handbook,
                   count=sum(len(g["cards"]) for g in groups), reprint=reprint_group(site, links))
     return Page(CARDS, "检查卡", body)
 
@@ -198,7 +198,7 @@ def render_health(site: Site, findings: list[Finding]) -> Page:
     pending = [{"item": p, "href": links.href(p.address)} for p in pending_items(project)]
     planned = [e for e in project.handbook.syllabus if e.planned and project.chapter(e.id) is None]
     completeness = [{"c": c, "href": links.href(c.chapter.id)} for c in completeness_rows(project)]
-    body = render(project.root, "page/health.html", open_findings=open_findings, acknowledged=acknowledged,
+    body = render(project, "page/health.html", open_findings=open_findings, acknowledged=acknowledged,
                   pending=pending, planned=planned, completeness=completeness, handbook=project.handbook)
     return Page(HEALTH, "内容健康", body, search=False)
 

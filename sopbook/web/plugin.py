@@ -46,10 +46,12 @@ from mkdocs.structure.toc import get_toc
 
 from sopbook.checks.references import reserved_ids
 from sopbook.findings import Finding, LoadFailed, Loc, failing
+from sopbook.i18n import SOURCE_LANGUAGE
 from sopbook.model.project import CARDS_DIR, CONTENT_DIR, HANDBOOK_FILE, Project, load_project
 from sopbook.render.templating import MACROS_DIR, TemplateFailed, environment
 from sopbook.source import files as docs_files
 from sopbook.source import site_paths
+from sopbook.source.language import handbook_language
 from sopbook.web import offline as web_offline
 from sopbook.web import pages as web_pages
 from sopbook.web import preview as web_preview
@@ -76,8 +78,8 @@ class _PluginConfig(base.Config):
     """Run the checks for the content-health page (and log the findings that would fail CI)."""
 
 
-def _failure(what: str, findings: list[Finding]) -> PluginError:
-    lines = "\n".join(f"  {f}" for f in findings)
+def _failure(what: str, findings: list[Finding], lang: str) -> PluginError:
+    lines = "\n".join(f"  {f.render(lang)}" for f in findings)
     return PluginError(f"sopbook: {what}:\n{lines}")
 
 
@@ -109,9 +111,16 @@ class SopbookPlugin(BasePlugin[_PluginConfig]):
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.serving = command == "serve"
 
+    @property
+    def lang(self) -> str:
+        """What the log says findings in: the handbook's language, even before it loads."""
+        if self.project is not None and self.project.root == self.root:
+            return self.project.language
+        return handbook_language(self.root) if self.root is not None else SOURCE_LANGUAGE
+
     def _fail(self, what: str, findings: list[Finding]) -> PluginError:
         self.result.failures = list(findings)
-        return _failure(what, findings)
+        return _failure(what, findings, self.lang)
 
     # Runs after the other plugins' on_config (Material's offline plugin sets use_directory_urls
     # and adds a CDN polyfill there; both are settled here).
@@ -143,7 +152,7 @@ class SopbookPlugin(BasePlugin[_PluginConfig]):
                 # The preview keeps the last content that loaded, and says in the page why.
                 self.preview_errors = list(exc.findings)
                 for finding in exc.findings:
-                    log.error(str(finding).replace("\n", " "))
+                    log.error(finding.render(self.lang).replace("\n", " "))
         clashes = reserved_ids(self.project)
         if clashes:
             raise self._fail("chapter ids clash with the site's folders", clashes)
@@ -190,7 +199,7 @@ class SopbookPlugin(BasePlugin[_PluginConfig]):
 
             findings = self.findings if self.findings is not None else run_checks(self.project)
             for finding in failing(findings):
-                log.warning(str(finding).replace("\n", " "))
+                log.warning(finding.render(self.lang).replace("\n", " "))
         try:
             pages = web_pages.render_site(self.site, findings)
         except TemplateFailed as exc:  # a handbook's template override that does not render
@@ -299,7 +308,7 @@ class SopbookPlugin(BasePlugin[_PluginConfig]):
         if self.errors and self.serving:  # the preview shows them in the page instead of stopping
             self.preview_errors += self.errors
             for finding in self.errors:
-                log.error(str(finding).replace("\n", " "))
+                log.error(finding.render(self.lang).replace("\n", " "))
             self.errors = []
         if self.errors:
             errors, self.errors = self.errors, []

@@ -54,12 +54,12 @@ def expand_trainer_page(site: Site, src_uri: str, markdown: str, display: str,
         elif target.card is not None:
             info = cards_for(site, links)
             card_row = next(i for i in info if i["card"].id == target.card.id)
-            out.append(render(project.root, "page/ref.html", kind="card", item=card_row,
+            out.append(render(project, "page/ref.html", kind="card", item=card_row,
                               label=inline_text(card_row["title"])).strip())
         elif target.func == "checklist":
             entry = target.entry
             assert entry is not None  # resolve() gives a ref or a checklist its entry, or a finding
-            block = render(project.root, "page/ref.html", kind="checklist", checklist=entry.node,
+            block = render(project, "page/ref.html", kind="checklist", checklist=entry.node,
                            links=site.links(src_uri, entry.chapter), source_href=links.href(entry.address),
                            source_label=entry.chapter.title)
             # A raw HTML block must stand alone between blank lines for Markdown to pass it on.
@@ -67,7 +67,7 @@ def expand_trainer_page(site: Site, src_uri: str, markdown: str, display: str,
         else:
             entry = target.entry
             assert entry is not None
-            out.append(render(project.root, "page/ref.html", kind="ref", href=links.href(entry.address),
+            out.append(render(project, "page/ref.html", kind="ref", href=links.href(entry.address),
                               label=inline_text(label_of(entry.node)), entry=entry).strip())
     out.append(markdown[pos:])
     return Expanded("".join(out), errors)
