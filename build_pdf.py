@@ -25,18 +25,19 @@ def main(argv: list[str] | None = None) -> int:
     from sopbook.cards import build_cards
     from sopbook.findings import LoadFailed, failing
     from sopbook.model.project import load_project
+    from sopbook.source.language import handbook_language
 
     try:
         project = load_project(args.root)
     except LoadFailed as exc:
         for finding in exc.findings:
-            print(finding)
+            print(finding.render(handbook_language(Path(args.root))))
         return 1
     out = Path(args.out) if args.out else project.root / "site" / "cards"
     report = build_cards(project, out, previous=out, jobs=args.jobs, force=args.force)
     for finding in report.findings:
-        print(finding)
-    print(f"cards: {report.summary()} -> {out}", file=sys.stderr)
+        print(finding.render(project.language))
+    print(f"{report.summary()} -> {out}", file=sys.stderr)
     return 1 if failing(report.findings) else 0
 
 

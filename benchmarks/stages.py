@@ -200,7 +200,7 @@ def _card_jobs(root: str):
     font = find_cjk_font()
     if font is None:
         raise SystemExit("benchmarks: no CJK font (install fonts-noto-cjk)")
-    css = card_html_mod.stylesheet(project.root, font)
+    css = card_html_mod.stylesheet(project.root, font, project.language)
     url = qr.site_url(project.root)
     fill = getattr(qr, "fill_qr_slots", lambda page: page)  # QR codes filled in by the renderer
     printable = printable_types(project.root)

@@ -21,7 +21,10 @@ from pathlib import Path
 from sopbook._util.logs import collected
 from sopbook.checks import run_checks
 from sopbook.findings import Finding, LoadFailed, Loc, StageFailed, failing
+from sopbook.i18n import N_
+from sopbook.i18n import say as said
 from sopbook.model.project import Project, load_project
+from sopbook.source.language import handbook_language
 from sopbook.source.site_paths import output_problem
 
 SITE_DIR = "site"
@@ -38,7 +41,7 @@ class BuildResult:
     findings: list[Finding]
     cards_rendered: list[str] = field(default_factory=list)
     cards_skipped: list[str] = field(default_factory=list)
-    cards_summary: str = ""
+    cards_counts: dict[str, int] = field(default_factory=dict)  # CardsReport.counts(); empty: no cards
     pages_reused: int = 0  # generated pages written as the previous build had them
     seconds: dict[str, float] = field(default_factory=dict)
 
@@ -50,8 +53,8 @@ def build_lock(root: Path) -> Iterator[None]:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            locked = Finding("error", "build.locked", "another sopbook build of this project is running",
-                             Loc(LOCK_FILE), "wait for it to finish, then build again")
+            locked = Finding("error", "build.locked", N_("another sopbook build of this project is running"),
+                             Loc(LOCK_FILE), N_("wait for it to finish, then build again"))
             raise BuildFailed([locked], "lock") from None
         try:
             yield
@@ -67,9 +70,10 @@ def _mkdocs_findings(messages: list[str], fallback: str) -> list[Finding]:
         # MkDocs' own YAML errors end with the place: in "<mkdocs.yml>", line 2, column 10
         marks = _YAML_MARK.findall(message)
         where = Loc("mkdocs.yml", int(marks[-1][0]), int(marks[-1][1])) if marks else Loc("mkdocs.yml")
-        out.append(Finding("error", "build.web", message.strip(), where,
-                           "fix mkdocs.yml at that place" if marks else
-                           "sopbook build --verbose shows MkDocs' whole log"))
+        out.append(Finding("error", "build.web", N_("MkDocs: {detail}"), where,
+                           N_("fix mkdocs.yml at that place") if marks else
+                           N_("sopbook build --verbose shows MkDocs' whole log"),
+                           params={"detail": message.strip()}))
     return out
 
 
@@ -91,8 +95,7 @@ def build_web(project: Project, out: Path, findings: list[Finding] | None = None
 
     config_file = project.root / "mkdocs.yml"
     if not config_file.exists():
-        raise BuildFailed([Finding("error", "build.config", "no mkdocs.yml in the project", Loc("mkdocs.yml"),
-                                   "copy mkdocs.yml from the sopbook repository")], "web")
+        raise BuildFailed([no_config()], "web")
     plugin: SopbookPlugin | None = None
     # MkDocs' own errors: its exception only says 'Aborted with a BuildError!'.
     with collected("mkdocs", logging.ERROR) as messages:
@@ -126,7 +129,7 @@ def write_offline(project: Project, site: Path) -> list[Finding]:
     are written again once the cards exist (the plugin wrote them when MkDocs finished)."""
     from sopbook.web import offline
 
-    return offline.write(site, project.handbook.title, project.handbook.subtitle)
+    return offline.write(site, project.handbook.title, project.handbook.subtitle, lang=project.language)
 
 
 def _swap(tmp: Path, site: Path) -> None:
@@ -152,10 +155,18 @@ def _remove_leftovers(site: Path) -> None:
             shutil.rmtree(stale, ignore_errors=True)
 
 
-def load_checked(root: Path, failed: type[StageFailed]) -> tuple[Project, list[Finding]]:
-    """Load and check the content; stop with `failed` before anything is written when it fails."""
+def no_config() -> Finding:
+    """A project without mkdocs.yml: the build and the export say it alike."""
+    return Finding("error", "build.config", N_("no mkdocs.yml in the project"), Loc("mkdocs.yml"),
+                   N_("copy mkdocs.yml from the sopbook repository"))
+
+
+def load_checked(root: Path, failed: type[StageFailed],
+                 language: str | None = None) -> tuple[Project, list[Finding]]:
+    """Load and check the content; stop with `failed` before anything is written when it fails.
+    `language` (`--lang`) overrides the handbook's own for what the project says."""
     try:
-        project = load_project(root)
+        project = load_project(root, language)
     except LoadFailed as exc:
         raise failed(exc.findings, "load") from exc
     findings = run_checks(project)
@@ -166,8 +177,12 @@ def load_checked(root: Path, failed: type[StageFailed]) -> tuple[Project, list[F
 
 def build(root: Path | str, *, site_dir: str | None = None, jobs: int | None = None,
           progress: bool | None = None,
-          cards: bool = True, say: Callable[[str], None] = lambda _msg: None) -> BuildResult:
+          cards: bool = True, say: Callable[[str], None] = lambda _msg: None,
+          language: str | None = None) -> BuildResult:
+    """Build the site; `say` gets each stage's progress line in `language` (`--lang`; the
+    handbook's own language when None)."""
     root = Path(root).resolve()
+    lang = handbook_language(root, language)
     site = Path(site_dir).resolve() if site_dir else root / SITE_DIR
     # The build replaces the output folder whole: refused before anything is read or touched
     # when that folder is, holds or lies inside the sources (`--site content`, `--site .`).
@@ -178,8 +193,8 @@ def build(root: Path | str, *, site_dir: str | None = None, jobs: int | None = N
     seconds: dict[str, float] = {}
 
     t = time.perf_counter()
-    say("loading content")
-    project, findings = load_checked(root, BuildFailed)
+    say(said(N_("loading content"), lang))
+    project, findings = load_checked(root, BuildFailed, lang)
     seconds["check"] = time.perf_counter() - t
 
     if cards:
@@ -193,7 +208,7 @@ def build(root: Path | str, *, site_dir: str | None = None, jobs: int | None = N
         tmp = site.with_name(f"{site.name}.tmp-{os.getpid()}")
         try:
             t = time.perf_counter()
-            say("building the web handbook")
+            say(said(N_("building the web handbook"), lang))
             try:
                 reused = build_web(project, tmp, findings, site)
             except BuildFailed as exc:  # reported with the check's findings, as `sopbook check` counts them
@@ -203,11 +218,11 @@ def build(root: Path | str, *, site_dir: str | None = None, jobs: int | None = N
             result = BuildResult(site, findings, seconds=seconds, pages_reused=reused)
             if cards:
                 t = time.perf_counter()
-                say("rendering checklist cards")
+                say(said(N_("rendering checklist cards"), lang))
                 report = build_cards(project, tmp / "cards", site / "cards", jobs, progress)
                 seconds["cards"] = time.perf_counter() - t
                 result.cards_rendered, result.cards_skipped = report.rendered, report.skipped
-                result.cards_summary = report.summary()
+                result.cards_counts = report.counts()
                 if failing(report.findings):
                     raise BuildFailed(findings + report.findings, "cards")
                 result.findings = findings + report.findings

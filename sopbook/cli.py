@@ -10,10 +10,23 @@ import argparse
 import os
 import sys
 import time
+import unicodedata
+from collections.abc import Mapping
 from pathlib import Path
 
 from sopbook import __version__, i18n
 from sopbook.findings import Finding, LoadFailed, failing, shown
+from sopbook.i18n import N_
+
+
+def _say(args, msgid: str, params: Mapping[str, object] | None = None) -> str:
+    """A line of the command's own, in the handbook's language (or --lang's)."""
+    return i18n.say(msgid, args.lang, params)
+
+
+def _note(args, msgid: str, params: Mapping[str, object] | None = None) -> None:
+    """`sopbook: ...` on stderr: progress and outcome, apart from the report on stdout."""
+    print(f"sopbook: {_say(args, msgid, params)}", file=sys.stderr)
 
 
 def _print_findings(args, findings: list[Finding], fmt: str = "text") -> None:
@@ -42,8 +55,9 @@ def cmd_check(args) -> int:
                                                                                    file=sys.stderr)))
     _print_findings(args, findings, args.format)
     if args.format == "text":
-        print(f"checked {len(project.chapters)} chapters and {len(project.cards)} cards in "
-              f"{time.perf_counter() - t:.2f} s")
+        print(_say(args, N_("checked {chapters} chapters and {cards} cards in {seconds} s"),
+                   {"chapters": len(project.chapters), "cards": len(project.cards),
+                    "seconds": f"{time.perf_counter() - t:.2f}"}))
     return 1 if failing(findings) or (args.strict and any(f.level == "warning" and not f.acknowledged
                                                           for f in findings)) else 0
 
@@ -54,36 +68,87 @@ def cmd_build(args) -> int:
     quiet_mkdocs_logging(args.verbose)
     try:
         result = build(args.root, site_dir=args.site, jobs=args.jobs, cards=not args.no_cards,
-                       say=lambda msg: print(f"sopbook: {msg}", file=sys.stderr))
+                       say=lambda msg: print(f"sopbook: {msg}", file=sys.stderr), language=args.lang)
     except BuildFailed as exc:
         # The same report as `sopbook check`: the same findings, codes and counts.
         _print_findings(args, exc.findings)
-        print(f"sopbook: build failed ({exc.stage}); the previous site/ is unchanged", file=sys.stderr)
+        failed = BUILD_FAILED.get(exc.stage) or N_("build failed ({stage}); the previous site/ is unchanged")
+        _note(args, failed, {"stage": exc.stage})
         return 1
-    timings = ", ".join(f"{k} {v:.1f} s" for k, v in result.seconds.items())
-    pages = f"; pages unchanged since the last build {result.pages_reused}" if result.pages_reused else ""
-    cards = f"; cards {result.cards_summary}" if result.cards_summary else ""
     from sopbook.report import summary_line, write_problems
 
     write_problems(result.findings, sys.stderr, args.lang)  # warnings do not stop a build, but are shown
-    print(f"sopbook: built {result.site} ({timings}){pages}{cards}", file=sys.stderr)
+    params = {"site": result.site, "reused": result.pages_reused, **_seconds(result.seconds),
+              **result.cards_counts}
+    if result.cards_counts:
+        built = (N_("built {site} (check {check} s, web {web} s, cards {cards} s, offline {offline} s); "
+                    "pages unchanged since the last build {reused}; cards rendered {rendered}, unchanged "
+                    "{unchanged}; A4 sheets imposed {imposed} of {sheets}") if result.pages_reused else
+                 N_("built {site} (check {check} s, web {web} s, cards {cards} s, offline {offline} s); "
+                    "cards rendered {rendered}, unchanged {unchanged}; A4 sheets imposed {imposed} of "
+                    "{sheets}"))
+    else:
+        built = (N_("built {site} (check {check} s, web {web} s, offline {offline} s); "
+                    "pages unchanged since the last build {reused}") if result.pages_reused else
+                 N_("built {site} (check {check} s, web {web} s, offline {offline} s)"))
+    _note(args, built, params)
     print(f"sopbook: {summary_line(result.findings, args.lang)}", file=sys.stderr)
     return 0
 
 
-def _edition_lines(editions, last_release) -> list[str]:
-    """What `sopbook cards` says about the cards on the wall: which changed since their release."""
-    from sopbook.findings import shown
+# Where a build stopped, as the last line says it (the findings above say why).
+BUILD_FAILED = {
+    "site folder": N_("build failed (site folder); the previous site/ is unchanged"),
+    "load": N_("build failed (load); the previous site/ is unchanged"),
+    "check": N_("build failed (check); the previous site/ is unchanged"),
+    "fonts": N_("build failed (fonts); the previous site/ is unchanged"),
+    "lock": N_("build failed (lock); the previous site/ is unchanged"),
+    "web": N_("build failed (web); the previous site/ is unchanged"),
+    "cards": N_("build failed (cards); the previous site/ is unchanged"),
+    "offline": N_("build failed (offline); the previous site/ is unchanged"),
+}
+EXPORT_FAILED = {
+    "target folder": N_("export failed (target folder); {dir} is unchanged"),
+    "config": N_("export failed (config); {dir} is unchanged"),
+    "load": N_("export failed (load); {dir} is unchanged"),
+    "check": N_("export failed (check); {dir} is unchanged"),
+    "pages": N_("export failed (pages); {dir} is unchanged"),
+    "cards": N_("export failed (cards); {dir} is unchanged"),
+}
 
+
+def _seconds(seconds: Mapping[str, float]) -> dict[str, str]:
+    """How long each stage took, as the lines print it (one decimal)."""
+    return {stage: f"{value:.1f}" for stage, value in seconds.items()}
+
+
+def _columns(text: str) -> int:
+    """How many terminal columns `text` takes: a Chinese character takes two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+# A card's state against its last release, as the list's first column says it.
+CARD_STATES = {"new": N_("new"), "changed": N_("changed"), "removed": N_("removed")}
+
+
+def _edition_lines(args, editions, last_release) -> list[str]:
+    """What `sopbook cards` says about the cards on the wall: which changed since their release."""
     pending = [e for e in editions if e.state != "current"]
-    since = f" ({last_release.isoformat()})" if last_release else ""
+    params = {"count": len(editions), "changed": len(pending),
+              "date": last_release.isoformat() if last_release else ""}
     if not pending:
-        return [f"cards: all {len(editions)} cards are as last released{since}"]
-    lines = [f"cards: {len(pending)} of {len(editions)} cards changed since their last release{since}:"]
+        return [_say(args, N_("cards: all {count} cards are as last released ({date})") if last_release
+                     else N_("cards: all {count} cards are as last released"), params)]
+    lines = [_say(args, N_("cards: {changed} of {count} cards changed since their last release ({date}):")
+                  if last_release else
+                  N_("cards: {changed} of {count} cards changed since their last release:"), params)]
     for e in pending:
-        was = f"第{e.released.revision}版" if e.released is not None else "never released"
-        lines.append(f"  {e.state:<8} {e.card_id} ({was})")
-        lines += [f"           {shown(c.describe())}" for c in e.changes]
+        state = _say(args, CARD_STATES.get(e.state, e.state))
+        card = (_say(args, N_("{card} (edition {revision})"),
+                     {"card": e.card_id, "revision": e.released.revision}) if e.released is not None
+                else _say(args, N_("{card} (never released)"), {"card": e.card_id}))
+        lines.append(f"  {state}{' ' * max(1, 9 - _columns(state))}{shown(card)}")
+        lines += [f"           {shown(c.describe(args.lang))}" for c in e.changes]
     return lines
 
 
@@ -114,7 +179,7 @@ def cmd_cards(args) -> int:
         _print_findings(args, [problem])
         return 1
     editions = ed.project_editions(project)
-    for line in _edition_lines(editions, project.ledger.last_release()):
+    for line in _edition_lines(args, editions, project.ledger.last_release()):
         print(line)
     if args.release:
         today = datetime.date.today()
@@ -125,20 +190,23 @@ def cmd_cards(args) -> int:
             except ValueError:
                 given = None
             if given is None or given > today or (last is not None and given < last):
-                print(f"sopbook: --date {shown(args.date)}: give a date YYYY-MM-DD between the last release "
-                      f"({last.isoformat() if last else 'none yet'}) and today", file=sys.stderr)
+                _note(args, N_("--date {date}: give a date YYYY-MM-DD between the last release ({last}) and "
+                               "today") if last else
+                      N_("--date {date}: give a date YYYY-MM-DD between the last release (none yet) and "
+                         "today"), {"date": shown(args.date), "last": last.isoformat() if last else ""})
                 return 2
             today = given
         recorded = ed.release(project.ledger, editions, today)
         if recorded:
             path = ed.write_ledger(project.root, project.ledger)
-            print(f"cards: released on {today.isoformat()}:")
+            print(_say(args, N_("cards: released on {date}:"), {"date": today.isoformat()}))
             for e in recorded:
                 latest = project.ledger.cards[e.card_id].latest
-                print(f"  {e.card_id} " + ("removed" if e.state == "removed" else f"第{latest.revision}版"))
-            print(f"cards: review and commit {path.relative_to(project.root)}")
+                line = (N_("{card} removed") if e.state == "removed" else N_("{card} edition {revision}"))
+                print("  " + _say(args, line, {"card": e.card_id, "revision": latest.revision}))
+            print(_say(args, N_("cards: review and commit {path}"), {"path": path.relative_to(project.root)}))
         elif not args.list:
-            print("cards: nothing to release")
+            print(_say(args, N_("cards: nothing to release")))
     if args.list:
         return 0
     report = build_cards(project, out, out, args.jobs, None, force=args.force)
@@ -150,7 +218,8 @@ def cmd_cards(args) -> int:
         findings += write_offline(project, out.parent)
     if findings:
         _print_findings(args, findings)
-    print(f"sopbook: cards {report.summary()} -> {out}", file=sys.stderr)
+    _note(args, N_("cards rendered {rendered}, unchanged {unchanged}; A4 sheets imposed {imposed} of "
+                   "{sheets} -> {out}"), {**report.counts(), "out": out})
     return 1 if failing(findings) else 0
 
 
@@ -171,14 +240,17 @@ def cmd_export(args) -> int:
 
     try:
         result = export(args.root, args.dir, jobs=args.jobs, given=args.dir,
-                        say=lambda msg: print(f"sopbook: {msg}", file=sys.stderr))
+                        say=lambda msg: print(f"sopbook: {msg}", file=sys.stderr), language=args.lang)
     except ExportFailed as exc:
         _print_findings(args, exc.findings)
-        print(f"sopbook: export failed ({exc.stage}); {args.dir} is unchanged", file=sys.stderr)
+        _note(args, EXPORT_FAILED.get(exc.stage, N_("export failed ({stage}); {dir} is unchanged")),
+              {"stage": exc.stage, "dir": args.dir})
         return 1
-    timings = ", ".join(f"{k} {v:.1f} s" for k, v in result.seconds.items())
-    print(f"sopbook: exported {len(result.pages)} files to {result.target} ({timings}); cards "
-          f"{result.cards_summary}; build it there with `mkdocs build` or `zensical build`", file=sys.stderr)
+    _note(args, N_("exported {files} files to {target} (check {check} s, pages {pages} s, cards {cards} s); "
+                   "cards rendered {rendered}, unchanged {unchanged}; A4 sheets imposed {imposed} of "
+                   "{sheets}; build it there with `mkdocs build` or `zensical build`"),
+          {"files": len(result.pages), "target": result.target, **_seconds(result.seconds),
+           **result.cards_counts})
     return 0
 
 
@@ -186,26 +258,30 @@ def cmd_schema(args) -> int:
     from sopbook.model.schema import write_schemas
 
     for path in write_schemas(Path(args.out) if args.out else Path(args.root) / "schema"):
-        print(f"sopbook: wrote {path}", file=sys.stderr)
+        _note(args, N_("wrote {path}"), {"path": path})
     return 0
 
 
 def cmd_new(args) -> int:
     import datetime
 
-    from sopbook.new import NewRefused, new_handbook, next_steps
+    from sopbook.new import NewRefused, new_handbook, next_steps, scaffold_dir
+    from sopbook.source.language import handbook_language
     from sopbook.source.templates import builtin_dir
 
     target = Path(args.dir).absolute()
+    # A new handbook speaks the language it is written in (the one it starts with), unless --lang says.
+    args.lang = i18n.match(getattr(args, "requested_lang", None)) or handbook_language(scaffold_dir())
     try:
         written = new_handbook(target, datetime.date.today())
     except NewRefused as exc:
-        print(f"sopbook: {exc}", file=sys.stderr)
+        _note(args, exc.text, exc.params)
         return 1
-    print(f"sopbook: wrote a new handbook in {args.dir}:")
+    wrote = _say(args, N_("wrote a new handbook in {dir}:"), {"dir": args.dir})
+    print(f"sopbook: {wrote}")
     for path in written:
         print(f"  {path.relative_to(target).as_posix()}")
-    for line in next_steps(args.dir, builtin_dir()):
+    for line in next_steps(args.dir, builtin_dir(), args.lang):
         print(line)
     return 0
 
@@ -278,15 +354,18 @@ def main(argv: list[str] | None = None) -> int:
     from sopbook.source.language import handbook_language
 
     requested = getattr(args, "lang", None)
+    args.requested_lang = requested
     if requested is not None and i18n.match(requested) is None:
-        print(f"sopbook: --lang {shown(requested)}: sopbook speaks {', '.join(i18n.languages())}; "
-              "a language is one more catalog in sopbook/locale/", file=sys.stderr)
+        args.lang = handbook_language(Path(args.root))
+        _note(args, N_("--lang {lang}: sopbook speaks {languages}; a language is one more catalog in "
+                       "sopbook/locale/"),
+              {"lang": shown(requested), "languages": ", ".join(i18n.languages())})
         return 2
     args.lang = handbook_language(Path(args.root), requested)
     try:
         return args.run(args)
     except KeyboardInterrupt:
-        print("sopbook: interrupted; the previous site/ is unchanged", file=sys.stderr)
+        _note(args, N_("interrupted; the previous site/ is unchanged"))
         return 130
     except Exception as exc:  # a located message for editors; the traceback only when asked
         if args.debug:
@@ -294,9 +373,9 @@ def main(argv: list[str] | None = None) -> int:
         # Every expected problem is a located finding; this is one sopbook did not foresee.
         # Never a bare "error: " (str(MemoryError()) is empty): name the exception.
         detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-        print(f"sopbook: error: {detail}", file=sys.stderr)
-        print("sopbook: this is a bug in sopbook, not in your content: run the same command again with "
-              "--debug and report the traceback it prints", file=sys.stderr)
+        _note(args, N_("error: {detail}"), {"detail": detail})
+        _note(args, N_("this is a bug in sopbook, not in your content: run the same command again with "
+                       "--debug and report the traceback it prints"))
         return 1
 
 

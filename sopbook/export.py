@@ -31,6 +31,8 @@ from markupsafe import escape
 
 from sopbook import __version__
 from sopbook.findings import Finding, Loc, StageFailed, failing
+from sopbook.i18n import N_
+from sopbook.i18n import say as said
 from sopbook.source import files as docs_files
 from sopbook.source import site_paths
 
@@ -54,25 +56,27 @@ class ExportResult:
     target: Path
     findings: list[Finding]
     pages: list[str] = field(default_factory=list)  # the files written to DIR/docs, sorted
-    cards_summary: str = ""
+    cards_counts: dict[str, int] = field(default_factory=dict)  # CardsReport.counts()
     seconds: dict[str, float] = field(default_factory=dict)
 
 
 def target_problem(root: Path, target: Path, given: str) -> Finding | None:
     """Why DIR must not be written: it holds sources, or is somebody's folder, not an export."""
     where = Loc(f"sopbook export {given}")
-    problem = site_paths.output_problem(root, target, where, f"({given})")
+    problem = site_paths.output_problem(root, target, where, f"({given})", exporting=True)
     if problem is not None:
-        return Finding(problem.level, "export.target", problem.message.replace("building", "exporting"),
-                       where, "export into a folder of its own, e.g. sopbook export /tmp/handbook-export")
+        return Finding(problem.level, "export.target", problem.text, where,
+                       N_("export into a folder of its own, e.g. sopbook export /tmp/handbook-export"),
+                       params=problem.params)
     if target.exists() and not target.is_dir():
-        return Finding("error", "export.target", f"{given} is a file, not a folder", where,
-                       "give a new folder, or a folder a previous export wrote")
+        return Finding("error", "export.target", N_("{given} is a file, not a folder"), where,
+                       N_("give a new folder, or a folder a previous export wrote"), params={"given": given})
     if target.is_dir() and any(target.iterdir()) and not (target / MARKER).is_file():
         return Finding("error", "export.target",
-                       f"{given} is not empty and is not a folder sopbook export wrote "
-                       f"(it has no {MARKER}): exporting would overwrite its files", where,
-                       "give a new or empty folder, or empty this one first")
+                       N_("{given} is not empty and is not a folder sopbook export wrote "
+                          "(it has no {marker}): exporting would overwrite its files"), where,
+                       N_("give a new or empty folder, or empty this one first"),
+                       params={"given": given, "marker": MARKER})
     return None
 
 
@@ -194,30 +198,33 @@ def _write(path: Path, text: str) -> None:
 
 
 def export(root: Path | str, target: Path | str, *, jobs: int | None = None, given: str | None = None,
-           say: Callable[[str], None] = lambda _msg: None) -> ExportResult:
+           say: Callable[[str], None] = lambda _msg: None, language: str | None = None) -> ExportResult:
+    """Export the handbook into `target`; `say` gets each stage's progress line in `language`
+    (`--lang`; the handbook's own language when None)."""
     import time
 
-    from sopbook.build import load_checked
+    from sopbook.build import load_checked, no_config
     from sopbook.model.trainer_refs import page_body
+    from sopbook.source.language import handbook_language
     from sopbook.web import pages as web_pages
 
     root = Path(root).resolve()
     target = Path(target).resolve()
+    lang = handbook_language(root, language)
     given = given or str(target)
     problem = target_problem(root, target, given)
     if problem is not None:
         raise ExportFailed([problem], "target folder")
     if not (root / CONFIG).is_file():
-        raise ExportFailed([Finding("error", "build.config", "no mkdocs.yml in the project", Loc(CONFIG),
-                                    "copy mkdocs.yml from the sopbook repository")], "config")
+        raise ExportFailed([no_config()], "config")
     seconds: dict[str, float] = {}
     t = time.perf_counter()
-    say("loading content")
-    project, findings = load_checked(root, ExportFailed)
+    say(said(N_("loading content"), lang))
+    project, findings = load_checked(root, ExportFailed, lang)
     seconds["check"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    say("writing the pages")
+    say(said(N_("writing the pages"), lang))
     directory_urls, site_url, plugin_nav = _site_settings(root)
     site = web_pages.Site(project, directory_urls, site_url)
     pages = web_pages.render_site(site, findings)
@@ -240,8 +247,9 @@ def export(root: Path | str, target: Path | str, *, jobs: int | None = None, giv
             continue
         source, refused = docs_files.read_page(root, path, display)
         if source is None:
-            errors.append(refused or Finding("error", "load.file", "cannot read the page", Loc(display, 1),
-                                             "check that it exists and that you may read it"))
+            errors.append(refused or Finding("error", "load.file", N_("cannot read the page"),
+                                             Loc(display, 1),
+                                             N_("check that it exists and that you may read it")))
             continue
         body, offset = page_body(source)
         expanded = web_pages.expand_trainer_page(site, src_uri, body, display, offset)
@@ -277,7 +285,7 @@ def export(root: Path | str, target: Path | str, *, jobs: int | None = None, giv
         seconds["pages"] = time.perf_counter() - t
 
         t = time.perf_counter()
-        say("rendering checklist cards")
+        say(said(N_("rendering checklist cards"), lang))
         from sopbook.cards import build_cards
 
         # Cards nothing changed for come from the previous export, or else from the built site.
@@ -299,4 +307,4 @@ def export(root: Path | str, target: Path | str, *, jobs: int | None = None, giv
         raise
     _write(target / CONFIG, config)
     _write(target / MARKER, json.dumps({"sopbook": __version__, "project": str(root)}) + "\n")
-    return ExportResult(target, findings + report.findings, written, report.summary(), seconds)
+    return ExportResult(target, findings + report.findings, written, report.counts(), seconds)

@@ -13,6 +13,7 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
+from sopbook.i18n import N_, SOURCE_LANGUAGE, say
 from sopbook.model.schema import write_schemas
 
 SCAFFOLD = "scaffold"
@@ -23,7 +24,12 @@ REVISED_LINE = "revised: 2025-01-01\n"
 
 
 class NewRefused(Exception):
-    """DIR cannot take a new handbook; the message says why and what to do."""
+    """DIR cannot take a new handbook; the message (`text` with `params`) says why and what to do."""
+
+    def __init__(self, text: str, **params: object) -> None:
+        super().__init__(say(text, SOURCE_LANGUAGE, params))
+        self.text = text
+        self.params = params
 
 
 def _files(folder: Traversable, prefix: str = "") -> list[tuple[str, Traversable]]:
@@ -41,13 +47,18 @@ def scaffold_files() -> list[tuple[str, Traversable]]:
     return _files(resources.files("sopbook") / SCAFFOLD)
 
 
+def scaffold_dir() -> Path:
+    """The folder a new handbook is copied from (its settings say the language it is written in)."""
+    return Path(str(resources.files("sopbook") / SCAFFOLD))
+
+
 def new_handbook(target: Path, today: datetime.date) -> list[Path]:
     """Write a new handbook into `target` (absent or empty); the files written, in order."""
     if target.exists() and not target.is_dir():
-        raise NewRefused(f"{target} is a file; name a new folder: sopbook new <folder>")
+        raise NewRefused(N_("{target} is a file; name a new folder: sopbook new <folder>"), target=target)
     if target.is_dir() and any(target.iterdir()):
-        raise NewRefused(f"{target} exists and is not empty; a new handbook needs a new or empty folder: "
-                         "sopbook new <folder>")
+        raise NewRefused(N_("{target} exists and is not empty; a new handbook needs a new or empty folder: "
+                            "sopbook new <folder>"), target=target)
     written: list[Path] = []
     for name, source in scaffold_files():
         path = target / name
@@ -61,18 +72,26 @@ def new_handbook(target: Path, today: datetime.date) -> list[Path]:
     return written
 
 
-def next_steps(shown_dir: str, templates: Path) -> list[str]:
-    """What to run next, and how to change one template without copying the others."""
+def next_steps(shown_dir: str, templates: Path, lang: str = SOURCE_LANGUAGE) -> list[str]:
+    """What to run next, and how to change one template without copying the others, in `lang`."""
     return [
         "",
-        "Next:",
+        say(N_("Next:"), lang),
         f"  cd {shown_dir}",
-        "  sopbook check     # finds what does not add up, with file and line",
-        "  sopbook build     # the web handbook in site/index.html, cards in site/cards/",
-        "  sopbook serve     # live preview at http://127.0.0.1:8000",
+        f"  sopbook check     # {say(CHECK, lang)}",
+        f"  sopbook build     # {say(BUILD, lang)}",
+        f"  sopbook serve     # {say(SERVE, lang)}",
         "",
-        "Pages and cards use the templates installed with sopbook. To change one, copy just that",
-        "file into the handbook's macros/ under the same name and edit it, e.g.",
+        *say(OVERRIDE, lang).splitlines(),
         f"  mkdir -p macros/blocks && cp {templates / 'blocks' / 'prose.html'} macros/blocks/",
-        "Every template the handbook's macros/ does not have still comes from sopbook.",
+        say(BUILT_IN, lang),
     ]
+
+
+# What each command does, beside it in the next steps.
+CHECK = N_("finds what does not add up, with file and line")
+BUILD = N_("the web handbook in site/index.html, cards in site/cards/")
+SERVE = N_("live preview at http://127.0.0.1:8000")
+OVERRIDE = N_("Pages and cards use the templates installed with sopbook. To change one, copy just that\n"
+              "file into the handbook's macros/ under the same name and edit it, e.g.")
+BUILT_IN = N_("Every template the handbook's macros/ does not have still comes from sopbook.")

@@ -63,7 +63,8 @@ def test_build_reads_and_checks_the_content_once(project_dir, monkeypatch):
 
     loads, checks = [], []
     real_load, real_checks = sopbook.build.load_project, sopbook.checks.run_checks
-    monkeypatch.setattr(sopbook.build, "load_project", lambda root: loads.append(root) or real_load(root))
+    monkeypatch.setattr(sopbook.build, "load_project",
+                        lambda root, *lang: loads.append(root) or real_load(root, *lang))
     monkeypatch.setattr(sopbook.web.plugin, "load_project",
                         lambda root: loads.append(root) or real_load(root))
     monkeypatch.setattr(sopbook.build, "run_checks", lambda p: checks.append(p) or real_checks(p))

@@ -79,6 +79,14 @@ def test_new_prints_what_it_wrote_and_what_to_run(tmp_path: Path, capsys):
                  "docs/index.md", "docs/trainers/lesson.md", "schema/chapter.schema.json",
                  "sopbook check", "sopbook build", "macros/blocks/"):
         assert line in out
+    # In the language the new handbook is written in (its mkdocs.yml says zh), unless --lang says.
+    assert out.startswith(f"sopbook: 已在 {tmp_path / 'course'} 写入新手册:\n")
+    assert "\n接下来:\n" in out and "  sopbook check     # 找出对不上的地方,并给出文件和行号\n" in out
+    assert main(["new", str(tmp_path / "english"), "--lang", "en"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"sopbook: wrote a new handbook in {tmp_path / 'english'}:\n")
+    assert "\nNext:\n" in out
+    assert "  sopbook check     # finds what does not add up, with file and line\n" in out
     revised = f"revised: {datetime.date.today().isoformat()}"
     assert revised in (tmp_path / "course" / "handbook.yml").read_text(encoding="utf-8")
 
@@ -86,6 +94,9 @@ def test_new_prints_what_it_wrote_and_what_to_run(tmp_path: Path, capsys):
 def test_new_refuses_a_folder_that_is_not_empty(tmp_path: Path, capsys):
     (tmp_path / "notes.txt").write_text("mine", encoding="utf-8")
     assert main(["new", str(tmp_path)]) == 1
+    assert capsys.readouterr().err == (f"sopbook: {tmp_path} 已存在且不是空的;新手册需要一个新的或空的文件夹:"
+                                       "sopbook new <文件夹>\n")
+    assert main(["new", str(tmp_path), "--lang", "en"]) == 1
     assert "exists and is not empty" in capsys.readouterr().err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
     (tmp_path / "empty").mkdir()
@@ -146,7 +157,7 @@ def test_a_new_handbook_checks_clean_and_builds_with_its_cards(tmp_path: Path):
     root = tmp_path / "course"
     checked = sopbook("check", cwd=root)
     assert checked.returncode == 0, checked.stdout + checked.stderr
-    assert "0 errors, 0 warnings" in checked.stdout
+    assert "0 个错误,0 个警告" in checked.stdout
     built = sopbook("build", "--root", str(root), cwd=tmp_path)
     assert built.returncode == 0, built.stdout + built.stderr
     site = root / "site"

@@ -217,8 +217,8 @@ def test_a_gbk_trainer_page_is_named_with_its_byte_in_check_and_build(tmp_path):
 
 
 def _counts(out: str) -> list[str]:
-    return [line for line in out.splitlines()
-            if re.fullmatch(r"\d+ errors, \d+ warnings, .* planned chapters", line)]
+    """The summary lines, in the handbook's language (its mkdocs.yml says zh)."""
+    return [line for line in out.splitlines() if re.fullmatch(r"\d+ 个错误,\d+ 个警告,.* 个计划章节", line)]
 
 
 def test_build_and_check_print_the_same_findings_and_counts(tmp_path, capsys):
@@ -228,7 +228,7 @@ def test_build_and_check_print_the_same_findings_and_counts(tmp_path, capsys):
     assert main(["--root", str(root), "build", "--no-cards"]) == 1
     build_out = capsys.readouterr().out
     assert _counts(check_out) == _counts(build_out) == [
-        "3 errors, 2 warnings, 0 acknowledged, 0 pending, 0 planned chapters"]
+        "3 个错误,2 个警告,0 个已确认,0 个待补充,0 个计划章节"]
     assert re.findall(r"\[([\w.-]+)\]", check_out) == re.findall(r"\[([\w.-]+)\]", build_out)
 
 
@@ -238,7 +238,7 @@ def test_a_successful_build_prints_the_checks_counts(tmp_path, capsys):
     check_out = capsys.readouterr().out
     assert main(["--root", str(root), "build", "--no-cards", "--site", str(tmp_path / "site")]) == 0
     build_err = capsys.readouterr().err
-    assert _counts(check_out) == ["0 errors, 2 warnings, 0 acknowledged, 0 pending, 0 planned chapters"]
+    assert _counts(check_out) == ["0 个错误,2 个警告,0 个已确认,0 个待补充,0 个计划章节"]
     assert f"sopbook: {_counts(check_out)[0]}" in build_err.splitlines()
 
 

@@ -150,8 +150,9 @@ def test_broken_trainer_ref_fails_the_build_with_file_and_line(fixture_copy, tmp
     with caplog.at_level(logging.ERROR, logger="mkdocs"), pytest.raises(Abort):
         build_site(fixture_copy, tmp_path / "out")
     errors = "\n".join(r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR)
-    assert ("docs/trainers/broken.md:8:4: error: ref('delivery.golden-procedur') "
-            "points to an id that does not exist") in errors
+    # Said in the handbook's language (the fixture's is zh), each finding with its file:line:col.
+    assert "sopbook: 培训师页面中有无效的引用:\n  docs/trainers/broken.md:8:4: 错误: " in errors
+    assert "ref('delivery.golden-procedur')" in errors
     assert "delivery.golden-procedure" in errors  # the closest id, to fix it in one go
 
 
@@ -178,8 +179,10 @@ def test_content_that_does_not_load_fails_the_build_listing_every_problem(fixtur
     with caplog.at_level(logging.ERROR, logger="mkdocs"), pytest.raises(Abort):
         build_site(fixture_copy, tmp_path / "out")
     errors = "\n".join(r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR)
-    assert re.search(r"content/mobile\.yml:\d+:\d+: error: .*unknown field 'lowest'", errors)
-    assert re.search(r"content/mobile\.yml:\d+:\d+: error: .*number", errors)
+    # Said in the handbook's language (the fixture's is zh), each finding with its file:line:col.
+    assert "sopbook: 内容无法读入:\n" in errors
+    assert re.search(r"content/mobile\.yml:\d+:\d+: 错误: .*'lowest'", errors)
+    assert re.search(r"content/mobile\.yml:\d+:\d+: 错误: .*number", errors)
 
 
 @pytest.mark.slow

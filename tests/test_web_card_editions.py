@@ -57,23 +57,26 @@ def released(tmp_path_factory):
 def test_the_real_cards_are_all_released():
     done = sopbook(REPO, "cards", "--list")
     assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith("cards: all 10 cards are as last released (")
+    assert done.stdout.startswith("检查卡:全部 10 张与上次发布(")
 
 
 def test_cards_lists_what_changed_and_release_records_it(released):
     root, listed, done = released
     assert listed.splitlines()[:5] == [
-        "cards: 2 of 10 cards changed since their last release (2026-12-04):",
-        "  changed  delivery-run (第1版)",
+        "检查卡:10 张中有 2 张自上次发布(2026-12-04)以来有改动:",
+        "  已修改   delivery-run(第1版)",
         f"           改写条目:{BRAKE_ITEM} → 静止状态连续多次刹车,听是否有异响",
         "           新增条目:检查刹车片厚度",
-        "  changed  verify-brakes (第1版)",
+        "  已修改   verify-brakes(第1版)",
     ]
-    assert done.splitlines()[-4:] == [f"cards: released on {TODAY}:", "  delivery-run 第2版",
+    assert done.splitlines()[-4:] == [f"检查卡:已于 {TODAY} 发布:", "  delivery-run 第2版",
                                       "  verify-brakes 第2版",
-                                      "cards: review and commit checklists/editions.yml"]
+                                      "检查卡:请检查并提交 checklists/editions.yml"]
     again = sopbook(root, "cards", "--list")
-    assert again.stdout == f"cards: all 10 cards are as last released ({TODAY})\n"
+    assert again.stdout == f"检查卡:全部 10 张与上次发布({TODAY})一致\n"
+    # The same lines in English, asked for with --lang: the card ids and the content stay as written.
+    english = sopbook(root, "cards", "--list", "--lang", "en")
+    assert english.stdout == f"cards: all 10 cards are as last released ({TODAY})\n"
 
 
 def test_a_revision_goes_up_only_when_the_printed_content_changes(released, tmp_path):
@@ -86,7 +89,7 @@ def test_a_revision_goes_up_only_when_the_printed_content_changes(released, tmp_
     assert ledger.cards["verify-noise"].latest.revision == 1  # untouched
     # A timing change is a change; a comment in the YAML is not.
     edit(root / "content" / "delivery.yml", "# ", "#  ")
-    assert sopbook(root, "cards", "--list").stdout.startswith("cards: all 10 cards")
+    assert sopbook(root, "cards", "--list").stdout.startswith("检查卡:全部 10 张")
 
 
 def test_timings_changed_and_removed_cards_are_named(tmp_path):
@@ -106,8 +109,10 @@ def test_timings_changed_and_removed_cards_are_named(tmp_path):
     found = {e.card_id: e for e in card_editions(project.ledger, Site(project).card_resolved())}
     assert found["verify-other"].state == "removed"
     run = found["delivery-run"]
-    assert run.state == "changed" and [c.describe() for c in run.changes] == [
+    assert run.state == "changed" and [c.describe("zh") for c in run.changes] == [
         "时长变更:功能验证 - 与客户一起确认 Step 3 3分钟 → 4分钟"]
+    assert [c.describe("en") for c in run.changes] == [
+        "timing changed: 功能验证 - 与客户一起确认 Step 3 3 minutes → 4 minutes"]
 
 
 def test_a_draft_card_prints_as_a_draft_and_a_release_prints_its_revision(released, tmp_path):
@@ -127,7 +132,7 @@ def test_a_draft_card_prints_as_a_draft_and_a_release_prints_its_revision(releas
 def test_a_ledger_that_does_not_load_is_a_located_error(tmp_path):
     root = copy_real(tmp_path)
     edit(root / "checklists" / "editions.yml", "revision: 1", "revision: one")
-    done = sopbook(root, "check")
+    done = sopbook(root, "check", "--lang", "en")
     assert done.returncode == 1
     assert done.stdout.startswith("checklists/editions.yml\n  8:9      error   "
                                   "cards.delivery-kpis.editions[0].revision: expected a whole number")
@@ -194,7 +199,7 @@ def test_hostile_card_changes_are_text(tmp_path):
 
     found = changes([PrintedLine(kind="item", text="a")],
                     [PrintedLine(kind="item", text="a"), PrintedLine(kind="item", text="<script>x</script>")])
-    assert [c.describe() for c in found] == ["新增条目:<script>x</script>"]
+    assert [c.describe("zh") for c in found] == ["新增条目:<script>x</script>"]
     root = copy_real(tmp_path)
     edit(root / "content" / "delivery.yml", "- 测试维修相关功能",
          "- 测试维修相关功能\n                  - <img src=x onerror=alert(1)>")

@@ -138,12 +138,23 @@ def test_the_manifest_is_the_handbooks_name_as_data():
     from sopbook.web import offline
 
     title = '售后</script><script>alert("x")</script>手册'
-    data = json.loads(offline.manifest(title, None))
+    data = json.loads(offline.manifest(title, None, "zh"))
     assert data["name"] == title
-    assert json.loads(offline.manifest("售后服务培训手册", "副标题"))["short_name"] == "售后手册"
+    assert json.loads(offline.manifest("售后服务培训手册", "副标题", "zh"))["short_name"] == "售后手册"
     assert data["display"] == "standalone" and data["lang"] == "zh" and data["theme_color"] == "#00695c"
     assert {(i["sizes"], i["purpose"]) for i in data["icons"]} == {
         ("192x192", "any"), ("512x512", "any"), ("192x192", "maskable"), ("512x512", "maskable")}
+    # The language is the handbook's (mkdocs.yml theme.language or handbook.yml language:).
+    assert json.loads(offline.manifest("After-sales service handbook", None, "en"))["lang"] == "en"
+
+
+def test_the_second_pass_keeps_the_manifests_language(tmp_path):
+    # `sopbook build` writes the worker again once the cards exist: the manifest keeps its language.
+    from sopbook.web import offline
+
+    assert offline.write(tmp_path, "Service handbook", lang="en") == []
+    assert offline.write(tmp_path, "Service handbook") == []
+    assert json.loads((tmp_path / "manifest.webmanifest").read_text(encoding="utf-8"))["lang"] == "en"
 
 
 def test_icons_are_pngs_of_their_size(tmp_path):

@@ -234,7 +234,7 @@ def test_a_lone_surrogate_in_a_duplicate_key_is_reported_escaped(tmp_path, capsy
         "content/ch.yml:4:1: error: duplicate key '\\ud800' (first at line 3, again at line 4)"]
     for write in (write_text, write_json):
         out = io.StringIO()
-        write(findings, out)
+        write(findings, out, "en")
         out.getvalue().encode("utf-8")  # a lone surrogate would raise UnicodeEncodeError here
     assert main(["check", "--root", str(tmp_path), "--format", "json"]) == 1
     report = json.loads(capsys.readouterr().out)

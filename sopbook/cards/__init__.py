@@ -36,6 +36,7 @@ from sopbook.cards.pdf import CardJob, CardResult
 from sopbook.cards.preflight import FitCache, overflow_findings
 from sopbook.cards.qr import MKDOCS_FILE, SiteUrl, resolve_site_url
 from sopbook.findings import Finding, Loc
+from sopbook.i18n import N_, SOURCE_LANGUAGE, say
 from sopbook.model.cards import (
     SHEET_DIR,
     CardSources,
@@ -65,11 +66,17 @@ class CardsReport:
     sheets: list[Path] = field(default_factory=list)  # every sheet of this build, in checklists/ order
     imposed: list[str] = field(default_factory=list)  # names of the sheets imposed (not reused) this time
     seconds: dict[str, float] = field(default_factory=dict)
+    language: str = SOURCE_LANGUAGE  # the project's: what summary() says
 
-    def summary(self) -> str:
-        """One line for the terminal: what this run rendered and imposed, and what it reused."""
-        return (f"rendered {len(self.rendered)}, unchanged {len(self.skipped)}; "
-                f"A4 sheets imposed {len(self.imposed)} of {len(self.sheets)}")
+    def counts(self) -> dict[str, int]:
+        """What this run rendered and imposed, and what it reused: the terminal lines' numbers."""
+        return {"rendered": len(self.rendered), "unchanged": len(self.skipped), "imposed": len(self.imposed),
+                "sheets": len(self.sheets)}
+
+    def summary(self, lang: str | None = None) -> str:
+        """One line for the terminal, in the project's language unless `lang` is given."""
+        return say(N_("rendered {rendered}, unchanged {unchanged}; A4 sheets imposed {imposed} of {sheets}"),
+                   lang or self.language, self.counts())
 
 
 def _reuse(previous: Path, out_dir: Path, name: str) -> bool:
@@ -100,9 +107,10 @@ def _result_findings(sources: CardSources, result: CardResult) -> list[Finding]:
     card = sources.card
     out = overflow_findings(card, result.overflows)
     if result.error:
-        out.append(Finding("error", "cards.render-failed",
-                           f"card '{card.id}' could not be rendered: {result.error}", card_loc(card), "",
-                           card_address(card)))
+        text = (N_("card '{card}' could not be rendered: worker failed: {error}") if result.worker_failed
+                else N_("card '{card}' could not be rendered: {error}"))
+        out.append(Finding("error", "cards.render-failed", text, card_loc(card), "", card_address(card),
+                           params={"card": card.id, "error": result.error}))
     return out
 
 
@@ -116,13 +124,17 @@ def _warning_findings(warned: dict[str, list[Card]], order: list[str]) -> list[F
         cards = sorted(by_id, key=order.index)
         first = by_id[cards[0]]
         if len(logged) == 1:
-            text = f"card '{first.id}': weasyprint: {message}"
+            text = N_("card '{card}': weasyprint: {message}")
+        elif len(cards) == 1:
+            text = N_("weasyprint: {message} (×{times}, card {cards})")
+        elif len(cards) <= 3:
+            text = N_("weasyprint: {message} (×{times}, cards {cards})")
         else:
-            named = ", ".join(f"'{card_id}'" for card_id in cards[:3]) + (
-                f" and {len(cards) - 3} more" if len(cards) > 3 else "")
-            which = "card" if len(cards) == 1 else "cards"
-            text = f"weasyprint: {message} (×{len(logged)}, {which} {named})"
-        out.append(Finding("warning", "cards.render-warning", text, card_loc(first), "", card_address(first)))
+            text = N_("weasyprint: {message} (×{times}, cards {cards} and {more} more)")
+        out.append(Finding("warning", "cards.render-warning", text, card_loc(first), "", card_address(first),
+                           params={"card": first.id, "message": message, "times": len(logged),
+                                   "cards": ", ".join(f"'{card_id}'" for card_id in cards[:3]),
+                                   "more": len(cards) - 3}))
     return out
 
 
@@ -130,7 +142,7 @@ def build_cards(project: Project, out_dir: Path, *, previous: Path | None = None
                 progress: bool | None = None, force: bool = False) -> CardsReport:
     from sopbook.cards.parallel import run, worker_count
 
-    report = CardsReport()
+    report = CardsReport(language=project.language)
     started = time.perf_counter()
     font = find_cjk_font()
     if font is None:  # before any rendering: never tofu boxes, never a crash inside subsetting
@@ -144,7 +156,7 @@ def build_cards(project: Project, out_dir: Path, *, previous: Path | None = None
     new = Manifest()
     root = project.root
     try:
-        css = stylesheet(root, font)
+        css = stylesheet(root, font, project.language)
     except STYLESHEET_ERRORS as exc:
         report.findings.append(stylesheet_finding(root, exc))
         return report
@@ -155,7 +167,7 @@ def build_cards(project: Project, out_dir: Path, *, previous: Path | None = None
     url = site.url
     if site.problem:
         report.findings.append(Finding("warning", site.code, site.problem, Loc(MKDOCS_FILE, site.line),
-                                       site.hint))
+                                       site.hint, params=site.params))
 
     # Resolve and render each card's HTML (cheap); the key decides whether it needs a PDF.
     printable = printable_types(root)
@@ -212,7 +224,7 @@ def build_cards(project: Project, out_dir: Path, *, previous: Path | None = None
                                          "size": result.size}
 
     t = time.perf_counter()
-    run(root, css, todo, worker_count(jobs, len(todo)), progress, collect)
+    run(root, css, todo, worker_count(jobs, len(todo)), progress, collect, project.language)
     report.findings.extend(_warning_findings(warned, [c.id for c in project.cards]))
     report.seconds["render"] = time.perf_counter() - t
     fits.save()
@@ -244,9 +256,11 @@ def build_cards(project: Project, out_dir: Path, *, previous: Path | None = None
             if not all(cid in new.cards for cid in ids):
                 continue  # unreachable without an error finding; a sheet must hold all its cards
             file = sheet_file(name)
-            pdf_title = (sheet_title(title, name, [planned[cid].front.chapter for cid in ids])
+            pdf_title = (sheet_title(title, name, [planned[cid].front.chapter for cid in ids],
+                                     project.language)
                          if not name.startswith(REPRINT_PREFIX)
-                         else f"{title} · 重印 {name.removeprefix(REPRINT_PREFIX)} · 检查卡 A4")
+                         else say(N_("{handbook} · reprint {date} · checklist cards A4"), project.language,
+                                  {"handbook": title, "date": name.removeprefix(REPRINT_PREFIX)}))
             skey = sheet_key([(cid, keys[cid]) for cid in ids], pdf_title)
             if force or old.key_of_sheet(name) != skey or not _reuse(previous, out_dir, file):
                 stale.append(SheetJob(tuple(SheetCard(cid, out_dir / f"{cid}.pdf", bool(planned[cid].backs))
@@ -258,10 +272,10 @@ def build_cards(project: Project, out_dir: Path, *, previous: Path | None = None
             name = out.stem
             first = groups[name][0]
             report.findings.append(Finding(
-                "error", "cards.sheet-failed",
-                f"the A4 sheet {sheet_file(name)} could not be imposed: {error}",
+                "error", "cards.sheet-failed", N_("the A4 sheet {file} could not be imposed: {error}"),
                 Loc(first.at.file) if first.at else Loc(CARDS_DIR),
-                "build again with --force; if it fails again, report it with the card PDFs of that file"))
+                N_("build again with --force; if it fails again, report it with the card PDFs of that file"),
+                params={"file": sheet_file(name), "error": error}))
             report.sheets.remove(out)
             del new.sheets[name]
     # Sheets of files that failed, or that no longer define cards, go (in an in-place build).

@@ -18,6 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from sopbook.findings import Finding, Loc
+from sopbook.i18n import N_, SOURCE_LANGUAGE, say
 
 # Sans-serif CJK families in order of preference: simplified Chinese first, any sans CJK after.
 PREFERRED = (
@@ -29,9 +30,9 @@ PREFERRED = (
     "WenQuanYi Micro Hei",
     "Droid Sans Fallback",
 )
-INSTALL_HINT = "install fonts-noto-cjk (apt-get install fonts-noto-cjk)"
+INSTALL_HINT = N_("install fonts-noto-cjk (apt-get install fonts-noto-cjk)")
 SUBSET_LIBRARY = "libharfbuzz-subset.so.0"
-SUBSET_HINT = "sudo apt-get install libharfbuzz-subset0"
+SUBSET_HINT = N_("sudo apt-get install libharfbuzz-subset0")
 
 
 class FontMissing(RuntimeError):
@@ -97,16 +98,19 @@ def find_cjk_font() -> CjkFont | None:
 
 
 def missing_message() -> str:
-    found = ("fc-list is not installed" if shutil.which("fc-list") is None
-             else "fc-list :lang=zh lists no sans-serif CJK font")
-    return f"no sans-serif CJK font for the cards ({found}): {INSTALL_HINT}"
+    """Why there is no font, as a message id (what to install is in it)."""
+    if shutil.which("fc-list") is None:
+        return N_("no sans-serif CJK font for the cards (fc-list is not installed): "
+                  "install fonts-noto-cjk (apt-get install fonts-noto-cjk)")
+    return N_("no sans-serif CJK font for the cards (fc-list :lang=zh lists no sans-serif CJK font): "
+              "install fonts-noto-cjk (apt-get install fonts-noto-cjk)")
 
 
 def require_cjk_font() -> CjkFont:
     """The font, or FontMissing with what to install: call before rendering anything."""
     font = find_cjk_font()
     if font is None:
-        raise FontMissing(missing_message())
+        raise FontMissing(say(missing_message(), SOURCE_LANGUAGE))
     return font
 
 
@@ -143,5 +147,6 @@ _MISSING = object()
 
 def subset_finding() -> Finding:
     return Finding("error", "cards.fonttools-fallback",
-                   f"WeasyPrint cannot load HarfBuzz-Subset ({SUBSET_LIBRARY}): it would subset the CJK font "
-                   "with fontTools, 15-20 s a card instead of under one", Loc("checklists"), SUBSET_HINT)
+                   N_("WeasyPrint cannot load HarfBuzz-Subset ({library}): it would subset the CJK font "
+                      "with fontTools, 15-20 s a card instead of under one"), Loc("checklists"), SUBSET_HINT,
+                   params={"library": SUBSET_LIBRARY})

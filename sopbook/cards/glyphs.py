@@ -20,12 +20,13 @@ from html import unescape
 from sopbook.cards.fonts import CjkFont, fc_list, find_cjk_font
 from sopbook.cards.subset import faces
 from sopbook.findings import Finding, Loc
+from sopbook.i18n import N_
 from sopbook.model.cards import CardSources, card_address, card_loc
 from sopbook.model.nodes import Node
 from sopbook.model.project import Project, iter_children
 
 CODE = "cards.undrawable-character"
-HINT = "remove it or replace it with words (a symbol no font has prints as an empty box on the card)"
+HINT = N_("remove it or replace it with words (a symbol no font has prints as an empty box on the card)")
 _TAG = re.compile(r"<[^>]*>")
 
 
@@ -67,12 +68,29 @@ def missing(chars: frozenset[str], font: CjkFont) -> list[str]:
                   key=ord)
 
 
-def describe(char: str) -> str:
-    """'😀' (U+1F600 GRINNING FACE): the character, its code point and its Unicode name."""
-    name = unicodedata.name(char, "")
-    if not name and unicodedata.category(char) == "Co":
-        name = "PRIVATE USE, a symbol font's own character"
-    return f"'{char}' (U+{ord(char):04X}{' ' + name if name else ''})"
+# A character no font draws, said as '😀' (U+1F600 GRINNING FACE): the character, its code point and
+# its Unicode name; by whether it has a name, is a symbol font's own, and is found in an item's text.
+_UNDRAWABLE = {
+    ("named", True): N_("card '{card}': '{char}' ({code} {name}) in \"{text}\" cannot be drawn by any "
+                        "installed font: the card would print an empty box"),
+    ("named", False): N_("card '{card}': '{char}' ({code} {name}) cannot be drawn by any installed font: "
+                         "the card would print an empty box"),
+    ("private", True): N_("card '{card}': '{char}' ({code} PRIVATE USE, a symbol font's own character) in "
+                          "\"{text}\" cannot be drawn by any installed font: the card would print an empty "
+                          "box"),
+    ("private", False): N_("card '{card}': '{char}' ({code} PRIVATE USE, a symbol font's own character) "
+                           "cannot be drawn by any installed font: the card would print an empty box"),
+    ("unnamed", True): N_("card '{card}': '{char}' ({code}) in \"{text}\" cannot be drawn by any installed "
+                          "font: the card would print an empty box"),
+    ("unnamed", False): N_("card '{card}': '{char}' ({code}) cannot be drawn by any installed font: "
+                           "the card would print an empty box"),
+}
+
+
+def _kind(char: str) -> str:
+    if unicodedata.name(char, ""):
+        return "named"
+    return "private" if unicodedata.category(char) == "Co" else "unnamed"
 
 
 def _texts(node: Node) -> Iterator[str]:
@@ -106,9 +124,9 @@ def _where(sources: CardSources, char: str) -> tuple[Loc, str]:
     return card_loc(card), ""
 
 
-def _quoted(text: str, limit: int = 40) -> str:
+def _shortened(text: str, limit: int = 40) -> str:
     text = " ".join(text.split())
-    return f'"{text if len(text) <= limit else text[:limit - 1] + "…"}"'
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def undrawable(project: Project, sources_by_id: Mapping[str, CardSources],
@@ -128,9 +146,8 @@ def undrawable(project: Project, sources_by_id: Mapping[str, CardSources],
             continue
         for char in sorted(chars_by_id[card_id] & bad, key=ord):
             loc, text = _where(sources, char)
-            within = f" in {_quoted(text)}" if text else ""
-            out.append(Finding("error", CODE,
-                               f"card '{card_id}': {describe(char)}{within} cannot be drawn by any installed "
-                               "font: the card would print an empty box", loc, HINT,
-                               card_address(sources.card)))
+            out.append(Finding("error", CODE, _UNDRAWABLE[_kind(char), bool(text)], loc, HINT,
+                               card_address(sources.card),
+                               params={"card": card_id, "char": char, "code": f"U+{ord(char):04X}",
+                                       "name": unicodedata.name(char, ""), "text": _shortened(text)}))
     return out

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from sopbook._util.procs import pool_context, process_pool
 from sopbook.cards.pdf import CardJob, CardResult, Renderer
+from sopbook.i18n import N_, SOURCE_LANGUAGE, say
 
 _renderer: Renderer | None = None
 
@@ -55,10 +56,11 @@ def worker_count(jobs: int | None, tasks: int) -> int:
 
 
 class Progress:
-    """A rich progress bar on a terminal, one plain line per card otherwise, or nothing."""
+    """A rich progress bar on a terminal, one plain line per card otherwise, or nothing; in `lang`."""
 
-    def __init__(self, total: int, mode: bool | None, stream=None) -> None:
+    def __init__(self, total: int, mode: bool | None, stream=None, lang: str = SOURCE_LANGUAGE) -> None:
         self.stream = stream or sys.stderr
+        self.lang = lang
         self.total = total
         self.done = 0
         self.start = time.perf_counter()
@@ -70,20 +72,21 @@ class Progress:
             from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
             from rich.progress import Progress as Bar
 
-            self._bar = Bar(TextColumn("cards"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                            TextColumn("{task.description}"), console=Console(file=self.stream),
-                            transient=False)
+            self._bar = Bar(TextColumn(say(N_("rendering cards"), lang)), BarColumn(), MofNCompleteColumn(),
+                            TimeElapsedColumn(), TextColumn("{task.description}"),
+                            console=Console(file=self.stream), transient=False)
             self._task = self._bar.add_task("", total=total)
             self._bar.start()
 
     def advance(self, result: CardResult) -> None:
         self.done += 1
-        state = "ok" if result.ok else "FAILED"
         if self._bar is not None:
             self._bar.update(self._task, advance=1, description=result.card_id)
         elif self.plain:
-            print(f"cards: [{self.done}/{self.total}] {result.card_id} {state} ({result.seconds:.2f} s)",
-                  file=self.stream, flush=True)
+            line = (N_("cards: [{done}/{total}] {card} ok ({seconds} s)") if result.ok
+                    else N_("cards: [{done}/{total}] {card} FAILED ({seconds} s)"))
+            print(say(line, self.lang, {"done": self.done, "total": self.total, "card": result.card_id,
+                                        "seconds": f"{result.seconds:.2f}"}), file=self.stream, flush=True)
 
     def __enter__(self) -> Progress:
         return self
@@ -94,8 +97,8 @@ class Progress:
 
 
 def run(root: Path, css: str, jobs: list[CardJob], workers: int, progress: bool | None,
-        on_result: Callable[[CardResult], None]) -> None:
-    """Render every job and hand each result to on_result as it finishes.
+        on_result: Callable[[CardResult], None], lang: str = SOURCE_LANGUAGE) -> None:
+    """Render every job and hand each result to on_result as it finishes; progress in `lang`.
 
     One worker (or one card) renders in this process: no pool start-up.
     """
@@ -105,7 +108,7 @@ def run(root: Path, css: str, jobs: list[CardJob], workers: int, progress: bool 
         return
     if workers <= 1:
         renderer = Renderer(root, css)
-        with Progress(len(ordered), progress) as bar:
+        with Progress(len(ordered), progress, lang=lang) as bar:
             for batch in batches(ordered, 1):
                 for result in renderer.render_each(batch):
                     on_result(result)
@@ -114,13 +117,13 @@ def run(root: Path, css: str, jobs: list[CardJob], workers: int, progress: bool 
     with process_pool(workers, PRELOAD, initializer=_init_worker, initargs=(str(root), css)) as pool:
         # Submitting forks the workers; the progress bar's refresh thread starts only after that.
         futures = {pool.submit(_render, batch): batch for batch in batches(ordered, workers)}
-        with Progress(len(ordered), progress) as bar:
+        with Progress(len(ordered), progress, lang=lang) as bar:
             for future in as_completed(futures):
                 try:
                     results = future.result()
                 except Exception as exc:  # a worker died (out of memory, killed): say which cards
-                    results = [CardResult(job.card_id, error=f"worker failed: {type(exc).__name__}: {exc}")
-                               for job in futures[future]]
+                    results = [CardResult(job.card_id, error=f"{type(exc).__name__}: {exc}",
+                                          worker_failed=True) for job in futures[future]]
                 for result in results:
                     on_result(result)
                     bar.advance(result)

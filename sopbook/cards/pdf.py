@@ -37,6 +37,7 @@ class CardResult:
     overflows: list[Overflow] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     error: str = ""
+    worker_failed: bool = False  # the worker process died (out of memory, killed), not the card
     seconds: float = 0.0
     size: int = 0
 

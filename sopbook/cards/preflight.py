@@ -20,6 +20,8 @@ from sopbook.cards.glyphs import page_chars, undrawable
 from sopbook.cards.html import STYLESHEET_ERRORS, card_html, stylesheet, stylesheet_finding
 from sopbook.cards.qr import resolve_site_url
 from sopbook.findings import Finding, Loc
+from sopbook.i18n import N_
+from sopbook.i18n import say as said
 from sopbook.model.cards import CardSources, card_address, card_loc, printable_types, resolve_card
 from sopbook.model.nodes import Card
 from sopbook.model.project import CARDS_DIR, Project
@@ -73,20 +75,44 @@ class FitCache:
             pass  # a cache that cannot be written is measured again next time, nothing worse
 
 
+# How a side runs over, by side and direction (a template's own side names: the generic one).
+_OVERFLOWS = {
+    ("front", "down"): N_("card '{card}' does not fit its {format} page: front overflows by {mm} mm "
+                          "({pages} pages instead of 1)"),
+    ("back", "down"): N_("card '{card}' does not fit its {format} page: back overflows by {mm} mm "
+                         "({pages} pages instead of 1)"),
+    ("card", "down"): N_("card '{card}' does not fit its {format} page: card overflows by {mm} mm "
+                         "({pages} pages instead of 1)"),
+    ("front", "right"): N_("card '{card}' does not fit its {format} page: front runs {mm} mm past its "
+                           "right edge"),
+    ("back", "right"): N_("card '{card}' does not fit its {format} page: back runs {mm} mm past its "
+                          "right edge"),
+}
+_OVERFLOW_OTHER = {
+    "down": N_("card '{card}' does not fit its {format} page: {side} overflows by {mm} mm "
+               "({pages} pages instead of 1)"),
+    "right": N_("card '{card}' does not fit its {format} page: {side} runs {mm} mm past its right edge"),
+}
+
+
 def overflow_findings(card: Card, overflows: list[Overflow]) -> list[Finding]:
     """The build's and the check's one wording of a card that does not fit."""
     return [Finding(
         "error", "cards.overflow",
-        f"card '{card.id}' does not fit its {card.format.upper()} page: {over.describe()}",
+        _OVERFLOWS.get((over.side, over.direction))
+        or _OVERFLOW_OTHER.get(over.direction, _OVERFLOW_OTHER["down"]),
         card_loc(card),
-        "shorten the items, move content to the back (back: [...]), or split the card in two",
-        card_address(card)) for over in overflows]
+        N_("shorten the items, move content to the back (back: [...]), or split the card in two"),
+        card_address(card),
+        params={"card": card.id, "format": card.format.upper(), "side": over.side, "mm": f"{over.mm:.1f}",
+                "pages": over.pages}) for over in overflows]
 
 
 def _not_measured() -> Finding:
     return Finding("info", "cards.fit-not-measured",
-                   "the cards' fit is not measured: WeasyPrint has no CJK font or HarfBuzz subsetting here",
-                   Loc(CARDS_DIR), "the build says what to install; it measures every card it renders")
+                   N_("the cards' fit is not measured: WeasyPrint has no CJK font or HarfBuzz subsetting "
+                      "here"),
+                   Loc(CARDS_DIR), N_("the build says what to install; it measures every card it renders"))
 
 
 def preflight(project: Project, say: Callable[[str], None] = lambda _msg: None) -> list[Finding]:
@@ -98,7 +124,7 @@ def preflight(project: Project, say: Callable[[str], None] = lambda _msg: None) 
         return [_not_measured()]
     root = project.root
     try:
-        css = stylesheet(root, font)
+        css = stylesheet(root, font, project.language)
     except STYLESHEET_ERRORS as exc:  # a broken card.css fails the check as it would fail the build
         return [stylesheet_finding(root, exc)]
     signature = font.signature()
@@ -133,7 +159,9 @@ def preflight(project: Project, say: Callable[[str], None] = lambda _msg: None) 
     if todo:
         from sopbook.cards.pdf import CardJob, Renderer
 
-        say(f"measuring the fit of {len(todo)} card{'s' if len(todo) > 1 else ''} (kept for the next check)")
+        measuring = (N_("measuring the fit of {n} cards (kept for the next check)") if len(todo) > 1
+                     else N_("measuring the fit of {n} card (kept for the next check)"))
+        say(said(measuring, project.language, {"n": len(todo)}))
         renderer = Renderer(root, css)
         for card, key, html, sides in todo:
             result = renderer.render(CardJob(card.id, html, sides, ""))

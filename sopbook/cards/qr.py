@@ -11,13 +11,15 @@ import html
 import logging
 import os
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from markupsafe import Markup, escape
 
 from sopbook._util.logs import collected
+from sopbook.i18n import N_
 
 MKDOCS_FILE = "mkdocs.yml"
 _SLOT = re.compile(r'<sopbook-qr data-url="([^"]*)"></sopbook-qr>')
@@ -31,10 +33,11 @@ class SiteUrl:
     """The site_url the web handbook is built with, as the cards' QR codes use it."""
 
     url: str | None  # None: the cards print no QR code
-    problem: str = ""  # why the printed codes would lead nowhere ('' when they lead to the handbook)
+    problem: str = ""  # why the codes would lead nowhere, a message id ('' when they lead to the handbook)
     code: str = ""  # the finding's code for the problem
-    hint: str = ""
+    hint: str = ""  # a message id
     line: int = 0  # where mkdocs.yml sets site_url (its first line when it does not)
+    params: Mapping[str, object] = field(default_factory=dict, compare=False)  # fill problem and hint
 
 
 def _placeholder(host: str) -> bool:
@@ -49,8 +52,9 @@ def resolve_site_url(root: Path) -> SiteUrl:
     checks), so a card's QR code opens the address the web build was made for."""
     path = Path(root) / MKDOCS_FILE
     if not path.is_file():
-        return SiteUrl(None, f"there is no {MKDOCS_FILE}, so no site_url: the cards are printed without a "
-                       "QR code", "cards.no-site-url", "copy mkdocs.yml from the sopbook repository")
+        return SiteUrl(None, N_("there is no mkdocs.yml, so no site_url: the cards are printed without a "
+                                "QR code"), "cards.no-site-url",
+                       N_("copy mkdocs.yml from the sopbook repository"))
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # Material 9.8's banner when its theme loads
     from mkdocs.config import load_config
 
@@ -61,24 +65,25 @@ def resolve_site_url(root: Path) -> SiteUrl:
             url = load_config(str(path)).site_url
         except Exception as exc:  # MkDocs refuses mkdocs.yml: no site_url to print
             reason = "; ".join(errors) or " ".join(str(exc).split()) or type(exc).__name__
-            return SiteUrl(None, f"MkDocs cannot read {MKDOCS_FILE} ({reason}): the cards are printed "
-                           "without a QR code", "cards.no-site-url",
-                           f"fix {MKDOCS_FILE}; `mkdocs build` names the same")
+            return SiteUrl(None, N_("MkDocs cannot read mkdocs.yml ({reason}): the cards are printed "
+                                    "without a QR code"), "cards.no-site-url",
+                           N_("fix mkdocs.yml; `mkdocs build` names the same"), params={"reason": reason})
     if not url or not url.strip():
-        return _problem(path, None, f"{MKDOCS_FILE} has no site_url: the cards are printed without a QR code",
+        return _problem(path, None, N_("mkdocs.yml has no site_url: the cards are printed without a QR code"),
                         "cards.no-site-url")
     url = url.strip()
     parts = urlsplit(url)
     if parts.scheme.lower() not in ("http", "https"):
-        return _problem(path, None, f"site_url in {MKDOCS_FILE} is {url}, not an http(s) address a phone "
-                        "can open: the cards are printed without a QR code", "cards.no-site-url")
+        return _problem(path, None, N_("site_url in mkdocs.yml is {url}, not an http(s) address a phone "
+                                       "can open: the cards are printed without a QR code"),
+                        "cards.no-site-url", url)
     if _placeholder(parts.hostname or ""):
-        return _problem(path, url, f"site_url in {MKDOCS_FILE} is {url}, a placeholder: the QR codes on the "
-                        "cards lead nowhere", "cards.placeholder-site-url")
+        return _problem(path, url, N_("site_url in mkdocs.yml is {url}, a placeholder: the QR codes on the "
+                                      "cards lead nowhere"), "cards.placeholder-site-url", url)
     return SiteUrl(url)
 
 
-def _problem(path: Path, url: str | None, message: str, code: str) -> SiteUrl:
+def _problem(path: Path, url: str | None, message: str, code: str, written: str = "") -> SiteUrl:
     """A site_url the cards cannot use well, located where mkdocs.yml sets it (its first line when it
     does not), with what to type: this project's mkdocs.yml may take site_url from SITE_URL (`!ENV`)."""
     try:
@@ -87,11 +92,12 @@ def _problem(path: Path, url: str | None, message: str, code: str) -> SiteUrl:
         text = ""
     line = next((n for n, written in enumerate(text.splitlines(), 1) if written.startswith("site_url:")), 1)
     if re.search(r"^site_url:\s*!ENV\b.*\bSITE_URL\b", text, re.M):
-        hint = "build with the handbook's address: SITE_URL=https://<the handbook's address>/ sopbook build"
+        hint = N_("build with the handbook's address: SITE_URL=https://<the handbook's address>/ "
+                  "sopbook build")
     else:
-        hint = (f"set the handbook's public address in {MKDOCS_FILE}: "
-                "site_url: https://<the handbook's address>/")
-    return SiteUrl(url, message, code, hint, line)
+        hint = N_("set the handbook's public address in mkdocs.yml: "
+                  "site_url: https://<the handbook's address>/")
+    return SiteUrl(url, message, code, hint, line, {"url": written})
 
 
 def site_url(root: Path) -> str | None:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sopbook.findings import Finding, Loc
+from sopbook.i18n import N_, say
 from sopbook.model.nodes import Card
 from sopbook.model.project import Entry, Project
 from sopbook.source import templates
@@ -59,6 +60,19 @@ def printable_types(root: Path) -> set[str]:
     return {n.removesuffix(".html") for n in names if not n.startswith("_")} - {"block"}
 
 
+# What a card names, by its role (source:, front:, back:), when it does not exist or has no card layout.
+_UNKNOWN = {
+    "source": N_("card '{card}': source '{ref}' does not exist"),
+    "front": N_("card '{card}': front '{ref}' does not exist"),
+    "back": N_("card '{card}': back '{ref}' does not exist"),
+}
+_NO_LAYOUT = {
+    "source": N_("card '{card}': source '{ref}' is a {kind}, which has no card layout"),
+    "front": N_("card '{card}': front '{ref}' is a {kind}, which has no card layout"),
+    "back": N_("card '{card}': back '{ref}' is a {kind}, which has no card layout"),
+}
+
+
 def resolve_card(project: Project, card: Card,
                  printable: set[str] | None = None) -> tuple[CardSources | None, list[Finding]]:
     printable = printable_types(project.root) if printable is None else printable
@@ -70,19 +84,18 @@ def resolve_card(project: Project, card: Card,
         if entry is None:
             near = project.nearest(ref)
             problems.append(Finding(
-                "error", "cards.unknown-source", f"card '{card.id}': {role} '{ref}' does not exist",
-                card_loc(card),
-                f"closest existing ids: {', '.join(near)}" if near
-                else "use a global id chapter.thing from content/",
-                card_address(card)))
+                "error", "cards.unknown-source", _UNKNOWN[role], card_loc(card),
+                N_("closest existing ids: {closest}") if near
+                else N_("use a global id chapter.thing from content/"),
+                card_address(card), params={"card": card.id, "ref": ref, "closest": ", ".join(near)}))
         elif getattr(entry.node, "type", None) not in printable:
             problems.append(Finding(
-                "error", "cards.unsupported-source",
-                f"card '{card.id}': {role} '{ref}' is a {entry.kind}, which has no card layout",
-                card_loc(card),
-                f"point the card at one of: {', '.join(sorted(printable))}" if printable
-                else "sopbook's built-in block templates (blocks/*.html) are missing: reinstall sopbook",
-                card_address(card)))
+                "error", "cards.unsupported-source", _NO_LAYOUT[role], card_loc(card),
+                N_("point the card at one of: {types}") if printable
+                else N_("sopbook's built-in block templates (blocks/*.html) are missing: reinstall sopbook"),
+                card_address(card),
+                params={"card": card.id, "ref": ref, "kind": entry.kind,
+                        "types": ", ".join(sorted(printable))}))
         else:
             entries.append(entry)
     if problems:
@@ -93,9 +106,10 @@ def resolve_card(project: Project, card: Card,
     if outside:
         return None, [Finding(
             "error", "cards.front-outside-source",
-            f"card '{card.id}': front {', '.join(outside)} is not part of its source '{card.source}'",
-            card_loc(card), "front: lists parts of the source; put other content on the back",
-            card_address(card))]
+            N_("card '{card}': front {fronts} is not part of its source '{source}'"),
+            card_loc(card), N_("front: lists parts of the source; put other content on the back"),
+            card_address(card),
+            params={"card": card.id, "fronts": ", ".join(outside), "source": card.source})]
     return CardSources(card, entries[0], entries[1 + len(card.front):], parts), []
 
 
@@ -123,9 +137,11 @@ def sheet_chapter(chapters: list):
     return chapters[0] if len(ids) == 1 and chapters[0] is not None else None
 
 
-def sheet_title(handbook_title: str, name: str, chapters: list) -> str:
+def sheet_title(handbook_title: str, name: str, chapters: list, lang: str) -> str:
+    """An A4 sheet's title (its PDF's), in the handbook's language."""
     chapter = sheet_chapter(chapters)
-    return f"{handbook_title} · {chapter.title if chapter is not None else name} · 检查卡 A4"
+    return say(N_("{handbook_title} · {chapter} · checklist cards A4"), lang,
+               {"handbook_title": handbook_title, "chapter": chapter.title if chapter is not None else name})
 
 
 def sheet_groups(cards: list[Card]) -> dict[str, list[Card]]:

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from sopbook._util.digest import digest
+from sopbook.i18n import N_, SOURCE_LANGUAGE, say
 from sopbook.model.cards import CardSources, printable_types, resolve_card
 from sopbook.model.ledger import EDITIONS_FILE, CardHistory, Edition, Ledger, PrintedLine
 from sopbook.model.nodes import Node
@@ -27,13 +28,39 @@ from sopbook.model.project import CARDS_DIR, Project, iter_children, walk
 
 LEDGER_PATH = f"{CARDS_DIR}/{EDITIONS_FILE}"
 
-# The words a card prints for what kind of thing a line is (also the ledger's `kind`).
+# What kind of thing a printed line is (the ledger's `kind`).
 _KINDS = {"Step": "step", "ChecklistItem": "item", "ChecklistGroup": "group", "Confirmation": "confirmation",
           "Kpi": "kpi", "Segment": "segment", "FollowUp": "followup", "Event": "event", "Line": "line",
           "Quantity": "quantity", "Mot": "mot", "ListItem": "item"}
-KIND_LABELS = {"title": "标题", "step": "步骤", "item": "条目", "group": "检查点", "confirmation": "确认",
-               "kpi": "指标", "segment": "分段", "followup": "回访", "event": "事件", "line": "话术",
-               "quantity": "数值", "mot": "关键时刻", "text": "内容"}
+# One line per change and kind, as `sopbook cards` and a card's page say it: (added, removed, reworded).
+_CHANGE_LINES: dict[str, tuple[str, str, str]] = {
+    "title": (N_("added title: {after}"), N_("removed title: {before}"),
+              N_("reworded title: {before} → {after}")),
+    "step": (N_("added step: {after}"), N_("removed step: {before}"),
+             N_("reworded step: {before} → {after}")),
+    "item": (N_("added item: {after}"), N_("removed item: {before}"),
+             N_("reworded item: {before} → {after}")),
+    "group": (N_("added pause point: {after}"), N_("removed pause point: {before}"),
+              N_("reworded pause point: {before} → {after}")),
+    "confirmation": (N_("added confirmation: {after}"), N_("removed confirmation: {before}"),
+                     N_("reworded confirmation: {before} → {after}")),
+    "kpi": (N_("added KPI: {after}"), N_("removed KPI: {before}"),
+            N_("reworded KPI: {before} → {after}")),
+    "segment": (N_("added segment: {after}"), N_("removed segment: {before}"),
+                N_("reworded segment: {before} → {after}")),
+    "followup": (N_("added follow-up: {after}"), N_("removed follow-up: {before}"),
+                 N_("reworded follow-up: {before} → {after}")),
+    "event": (N_("added event: {after}"), N_("removed event: {before}"),
+              N_("reworded event: {before} → {after}")),
+    "line": (N_("added talk line: {after}"), N_("removed talk line: {before}"),
+             N_("reworded talk line: {before} → {after}")),
+    "quantity": (N_("added value: {after}"), N_("removed value: {before}"),
+                 N_("reworded value: {before} → {after}")),
+    "mot": (N_("added MOT: {after}"), N_("removed MOT: {before}"),
+            N_("reworded MOT: {before} → {after}")),
+    "text": (N_("added text: {after}"), N_("removed text: {before}"),
+             N_("reworded text: {before} → {after}")),
+}
 # Fields that say what a node is or how it is laid out, not what the card says.
 _NOT_PRINTED = {"id", "type", "at", "pending", "count", "kind", "format", "reconstructed", "minutes",
                 "marks", "day", "low", "high", "op"}
@@ -87,23 +114,30 @@ def printed_hash(lines: list[PrintedLine]) -> str:
 class Change:
     what: Literal["added", "removed", "reworded", "timing"]
     kind: str
-    before: str = ""
+    before: str = ""  # the line's text before (a timing change: the line's text)
     after: str = ""
+    was: float | None = None  # a timing change: the minutes before and after (None: not stated)
+    now: float | None = None
 
-    def describe(self) -> str:
-        """One line for a person: 新增条目:…, 删除条目:…, 改写条目:… → …, 时长:… 2→3分钟."""
-        label = KIND_LABELS.get(self.kind, "内容")
-        if self.what == "added":
-            return f"新增{label}:{self.after}"
-        if self.what == "removed":
-            return f"删除{label}:{self.before}"
-        if self.what == "reworded":
-            return f"改写{label}:{self.before} → {self.after}"
-        return f"时长变更:{self.before} → {self.after}"
+    def describe(self, lang: str) -> str:
+        """One line for a person in `lang`: added item: …, reworded item: … → …, timing changed: … 2 → 3
+        minutes (新增条目:…, 改写条目:… → …, 时长变更:… 2分钟 → 3分钟)."""
+        if self.what == "timing":
+            if self.was is None:
+                text = N_("timing changed: {text} not stated → {now} minutes")
+            elif self.now is None:
+                text = N_("timing changed: {text} {was} minutes → not stated")
+            else:
+                text = N_("timing changed: {text} {was} minutes → {now} minutes")
+            return say(text, lang, {"text": self.before, "was": _minutes(self.was),
+                                    "now": _minutes(self.now)})
+        added, removed, reworded = _CHANGE_LINES.get(self.kind, _CHANGE_LINES["text"])
+        text = {"added": added, "removed": removed}.get(self.what, reworded)
+        return say(text, lang, {"before": self.before, "after": self.after})
 
 
 def _minutes(x: float | None) -> str:
-    return "未注明" if x is None else f"{x:g}分钟"
+    return "" if x is None else f"{x:g}"
 
 
 def changes(old: list[PrintedLine], new: list[PrintedLine]) -> list[Change]:
@@ -120,7 +154,7 @@ def changes(old: list[PrintedLine], new: list[PrintedLine]) -> list[Change]:
         if a.text != b.text:
             out.append(Change("reworded", b.kind, a.text, b.text))
         if a.minutes != b.minutes:
-            out.append(Change("timing", b.kind, f"{b.text} {_minutes(a.minutes)}", _minutes(b.minutes)))
+            out.append(Change("timing", b.kind, b.text, was=a.minutes, now=b.minutes))
 
     for a in [x for x in left if x.id]:
         b = next((y for y in right if y.id == a.id and y.kind == a.kind), None)
@@ -166,12 +200,16 @@ class CardEdition:
         """The revision the card prints: its released one, or None for a draft."""
         return None if self.draft or self.released is None else self.released.revision
 
-    def label(self) -> str:
-        """What the card prints beside the handbook's version."""
+    def label(self, lang: str = SOURCE_LANGUAGE) -> str:
+        """What the card prints beside the handbook's version, in `lang`."""
         if self.draft:
-            return "草稿 · 未发布"
+            return say(DRAFT, lang)
         assert self.released is not None
-        return f"第{self.released.revision}版 · {self.released.released.isoformat()}"
+        return say(N_("Edition {revision} · {date}"), lang,
+                   {"revision": self.released.revision, "date": self.released.released.isoformat()})
+
+
+DRAFT = N_("draft · not released")  # a card printed before its release, in its band and footer
 
 
 def card_editions(ledger: Ledger, cards: dict[str, CardSources]) -> list[CardEdition]:

@@ -4,6 +4,10 @@ error is about, the YAML path, what was expected in words, and how to write it.
 pydantic reports an error at a `loc`, the path it took through the data ('sections', 0,
 'blocks', 2, 'minutes'), with the names of the union members it tried in between. `_steps` walks
 a loc through the document once; every question about where an error is asks it.
+
+Each error is said by its type, in sopbook's own message ids (English, with a Chinese
+translation in the catalogs): pydantic's English never reaches an editor, and the model's
+validators (model/nodes.py, model/quantities.py) pass their message id in the error's context.
 """
 from __future__ import annotations
 
@@ -18,6 +22,7 @@ from typing import Any, cast
 from pydantic import ValidationError
 
 from sopbook.findings import Finding, Loc
+from sopbook.i18n import N_, SOURCE_LANGUAGE, say
 from sopbook.source.yaml_loader import LocDict, LocList
 
 _ABSENT = object()  # a part of loc that is no key or item of the document: a union member's name
@@ -103,11 +108,12 @@ def _is_key_error(err: dict) -> bool:
     return err["type"] in ("missing", "extra_forbidden")
 
 
+# The kind of value each of pydantic's type errors wanted (a key of _EXPECTED).
 _WANTED = {
-    "string_type": "text", "list_type": "a list", "dict_type": "a mapping of fields",
-    "model_type": "a mapping of fields", "model_attributes_type": "a mapping of fields",
-    "float_type": "a number", "float_parsing": "a number", "int_type": "a whole number",
-    "int_parsing": "a whole number", "bool_type": "true or false", "bool_parsing": "true or false",
+    "string_type": "text", "list_type": "list", "dict_type": "mapping",
+    "model_type": "mapping", "model_attributes_type": "mapping",
+    "float_type": "number", "float_parsing": "number", "int_type": "whole",
+    "int_parsing": "whole", "bool_type": "bool", "bool_parsing": "bool",
 }
 
 
@@ -137,7 +143,7 @@ def _resolve_unions(errors: list[dict], data: Any) -> list[dict]:
                 deep = {arm: errs for arm, errs in arms.items()
                         if any(len(e["loc"]) > at + 1 for _, e in errs)}
                 if not deep:
-                    wanted = list(dict.fromkeys(_WANTED.get(e["type"], e["msg"]) for _, e in group))
+                    wanted = list(dict.fromkeys(_WANTED.get(e["type"], e["type"]) for _, e in group))
                     done.append((group[0][0], {"type": "sopbook_shape", "loc": prefix, "msg": "",
                                                "input": group[0][1].get("input"), "ctx": {"wanted": wanted}}))
                     continue
@@ -148,8 +154,9 @@ def _resolve_unions(errors: list[dict], data: Any) -> list[dict]:
     return [e for _, e in sorted(done, key=lambda pair: pair[0])]
 
 
-def _did_you_mean(holder: Any, key: str) -> str:
-    """Guess which model a mapping was meant to be (most known keys, same 'type') and suggest."""
+def _did_you_mean(holder: Any, key: str) -> tuple[str, dict[str, object]]:
+    """Guess which model a mapping was meant to be (most known keys, same 'type') and suggest:
+    a hint's message id and its parameters."""
     from sopbook.model.nodes import node_classes
 
     keys = set(holder) if isinstance(holder, dict) else set()
@@ -166,25 +173,35 @@ def _did_you_mean(holder: Any, key: str) -> str:
         if score > best_score:
             best, best_score = cls, score
     if best is None:
-        return ""
+        return "", {}
     names = sorted(set(best.model_fields) - {"at"})
     close = difflib.get_close_matches(key, names, n=1, cutoff=0.5)
-    return f"did you mean '{close[0]}'?" if close else f"allowed here: {', '.join(names)}"
+    if close:
+        return N_("did you mean '{close}'?"), {"close": close[0]}
+    return N_("allowed here: {allowed}"), {"allowed": ", ".join(names)}
 
 
-def describe(value: Any) -> str:
-    """What YAML made of the author's text, in words: 'a number (12)', 'a list', 'true/false'."""
+def got(value: Any) -> tuple[str, dict[str, object]]:
+    """What YAML made of the author's text: its kind (bool, number, mapping, list, nothing, text),
+    which picks the message that says it, and the parameter `got` that shows it: `true`, `12` as
+    written, or the text (its first 60 characters)."""
     if isinstance(value, bool):
-        return f"true/false ({str(value).lower()})"
+        return "bool", {"got": str(value).lower()}
     if isinstance(value, (int, float)):
-        return f"a number ({getattr(value, 'source', value)})"
+        return "number", {"got": str(getattr(value, "source", value))}
     if isinstance(value, dict):
-        return "a mapping (key: value lines)"
+        return "mapping", {}
     if isinstance(value, list):
-        return "a list"
+        return "list", {}
     if value is None:
-        return "nothing"
-    return repr(str(value)[:60])
+        return "nothing", {}
+    return "text", {"got": inner(str(value)[:60])}
+
+
+def inner(text: str) -> str:
+    """`text` escaped as Python shows it between quotes (an invisible character as \\u200b), without
+    the quotes: each message puts its own around it ('…' in English, “…” in Chinese)."""
+    return repr(text)[1:-1]
 
 
 def _written(value: Any) -> str:
@@ -263,79 +280,190 @@ def _non_finite_text(value: str) -> bool:
         return False
 
 
-def _message(err: dict, holder: Any) -> tuple[str, str]:
+# "expected <kind>, got <what YAML read>": one message per pair (see got()); a pair that cannot
+# happen (a list where a list is expected) has none and is said by _WRONG_KIND.
+_EXPECTED: dict[str, dict[str, str]] = {
+    "text": {
+        "bool": N_("{path}: expected text, got true/false ({got})"),
+        "number": N_("{path}: expected text, got a number ({got})"),
+        "mapping": N_("{path}: expected text, got a mapping (key: value lines)"),
+        "list": N_("{path}: expected text, got a list"),
+        "nothing": N_("{path}: expected text, got nothing"),
+    },
+    "list": {
+        "bool": N_("{path}: expected a list, got true/false ({got})"),
+        "number": N_("{path}: expected a list, got a number ({got})"),
+        "mapping": N_("{path}: expected a list, got a mapping (key: value lines)"),
+        "nothing": N_("{path}: expected a list, got nothing"),
+        "text": N_("{path}: expected a list, got '{got}'"),
+    },
+    "mapping": {
+        "bool": N_("{path}: expected a mapping of fields, got true/false ({got})"),
+        "number": N_("{path}: expected a mapping of fields, got a number ({got})"),
+        "list": N_("{path}: expected a mapping of fields, got a list"),
+        "nothing": N_("{path}: expected a mapping of fields, got nothing"),
+        "text": N_("{path}: expected a mapping of fields, got '{got}'"),
+    },
+    "whole": {
+        "bool": N_("{path}: expected a whole number, got true/false ({got})"),
+        "number": N_("{path}: expected a whole number, got a number ({got})"),
+        "mapping": N_("{path}: expected a whole number, got a mapping (key: value lines)"),
+        "list": N_("{path}: expected a whole number, got a list"),
+        "nothing": N_("{path}: expected a whole number, got nothing"),
+        "text": N_("{path}: expected a whole number, got '{got}'"),
+    },
+    "number": {
+        "bool": N_("{path}: expected a number, got true/false ({got})"),
+        "mapping": N_("{path}: expected a number, got a mapping (key: value lines)"),
+        "list": N_("{path}: expected a number, got a list"),
+        "nothing": N_("{path}: expected a number, got nothing"),
+        "text": N_("{path}: expected a number, got '{got}'"),
+    },
+    "finite": {
+        "number": N_("{path}: expected a finite number, got a number ({got})"),
+        "text": N_("{path}: expected a finite number, got '{got}'"),
+    },
+    "bool": {
+        "number": N_("{path}: expected true or false, got a number ({got})"),
+        "mapping": N_("{path}: expected true or false, got a mapping (key: value lines)"),
+        "list": N_("{path}: expected true or false, got a list"),
+        "nothing": N_("{path}: expected true or false, got nothing"),
+        "text": N_("{path}: expected true or false, got '{got}'"),
+    },
+    "mapping or text": {  # a list item that is text or a mapping of fields (a list's item, a checklist's)
+        "bool": N_("{path}: expected a mapping of fields or text, got true/false ({got})"),
+        "number": N_("{path}: expected a mapping of fields or text, got a number ({got})"),
+        "list": N_("{path}: expected a mapping of fields or text, got a list"),
+        "nothing": N_("{path}: expected a mapping of fields or text, got nothing"),
+    },
+}
+_SHAPES = {frozenset({"mapping", "text"}): "mapping or text"}
+_WRONG_KIND = N_("{path}: a value of the wrong kind for this field ({error})")
+_BOUNDS = {  # pydantic's type: (its context key, message, hint)
+    "greater_than_equal": ("ge", N_("{path}: expected a number at least {limit}, got {value}"),
+                           N_("write a number at least {limit}")),
+    "less_than_equal": ("le", N_("{path}: expected a number at most {limit}, got {value}"),
+                        N_("write a number at most {limit}")),
+    "greater_than": ("gt", N_("{path}: expected a number more than {limit}, got {value}"),
+                     N_("write a number more than {limit}")),
+    "less_than": ("lt", N_("{path}: expected a number less than {limit}, got {value}"),
+                  N_("write a number less than {limit}")),
+}
+_WHOLE_HINT, _NUMBER_HINT = N_("write a whole number, e.g. 5"), N_("write a plain number, e.g. 5 or 2.5")
+_RESERVED = N_("{path}: 'at' is reserved for the loader's locations")
+_RESERVED_AT_TOP = N_("'at' is reserved for the loader's locations")  # said without a path
+
+
+def _expected(kind: str, value: Any) -> tuple[str, dict[str, object]]:
+    """"expected <kind>, got <what YAML read>" as a message id and its parameters."""
+    got_kind, params = got(value)
+    message = _EXPECTED.get(kind, {}).get(got_kind)
+    return (message, params) if message else (_WRONG_KIND, {"error": kind})
+
+
+def _message(err: dict, holder: Any) -> tuple[str, str, dict[str, object]]:
+    """(message id, hint id, parameters) of one of pydantic's errors: translated by the error's
+    type, so no English of pydantic's reaches an editor. The message ids start with the YAML path
+    (`{path}: `), which validation_findings adds to the parameters."""
     kind = err["type"]
     ctx = err.get("ctx") or {}
     value = err.get("input")
     scalar = isinstance(value, (bool, int, float))
+    if "message" in ctx and kind.startswith("sopbook_"):  # a validator of the model said it (model/nodes.py)
+        params = {k: v for k, v in ctx.items() if k != "message"}
+        hints = {"sopbook_date": N_("write the date as YYYY-MM-DD, e.g. 2026-11-23"),
+                 "sopbook_future_date": N_("write the date of the last revision, "
+                                           "at the latest today ({today})")}
+        return ctx["message"], hints.get(kind, ""), params
     if kind == "sopbook_colon_text":  # the input is the item's text (_colon_items)
         text = str(value)
-        return (f"{text!r} is read as a mapping (the ': ' after {text.split(':')[0]!r} makes a key)",
-                f"quote it: {_quoted(text)}")
+        return (N_("{path}: '{text}' is read as a mapping (the ': ' after '{key}' makes a key)"),
+                N_("quote it: {quoted}"),
+                {"text": inner(text), "key": inner(text.split(":")[0]), "quoted": _quoted(text)})
     if kind == "sopbook_shape":
-        text_wanted = "text" in ctx["wanted"]
-        return (f"expected {' or '.join(ctx['wanted'])}, got {describe(value)}",
-                f"quote it: {_quoted(_written(value))}" if text_wanted and scalar else "")
+        shape = _SHAPES.get(frozenset(ctx["wanted"]))
+        message, params = _expected(shape, value) if shape else (_WRONG_KIND, {"error": kind})
+        if "text" in ctx["wanted"] and scalar:
+            return message, N_("quote it: {quoted}"), {**params, "quoted": _quoted(_written(value))}
+        return message, "", params
     if kind == "string_type":
+        message, params = _expected("text", value)
         if scalar:
-            return f"expected text, got {describe(value)}", f"quote it: {_quoted(_written(value))}"
-        return f"expected text, got {describe(value)}", "quote it if it is text, e.g. \"2024\""
+            return message, N_("quote it: {quoted}"), {**params, "quoted": _quoted(_written(value))}
+        return message, N_("quote it if it is text, e.g. \"2024\""), params
     if kind == "list_type":
-        return f"expected a list, got {describe(value)}", "write each entry on its own '- ' line, or [a, b]"
+        message, params = _expected("list", value)
+        return message, N_("write each entry on its own '- ' line, or [a, b]"), params
     if kind in ("dict_type", "model_type", "model_attributes_type"):
-        return f"expected a mapping of fields, got {describe(value)}", "write it as key: value lines"
+        message, params = _expected("mapping", value)
+        return message, N_("write it as key: value lines"), params
     if kind in ("int_parsing", "float_parsing", "int_type", "float_type", "int_from_float"):
         plain = _full_width_number(value)
         if plain is not None:
-            return f"{value!r} is written with full-width digits", f"write it as {plain}"
+            return (N_("{path}: '{value}' is written with full-width digits"), N_("write it as {plain}"),
+                    {"value": inner(str(value)), "plain": plain})
         whole = kind.startswith("int")
-        wanted = "a whole number" if whole else "a number"
+        hint = _WHOLE_HINT if whole else _NUMBER_HINT
         if isinstance(value, str) and _non_finite_text(value):
-            return f"expected a finite number, got {describe(value)}", "write a plain number, e.g. 5 or 2.5"
+            message, params = _expected("finite", value)
+            return message, _NUMBER_HINT, params
         if isinstance(value, str) and _number_text(value, whole):
-            return f"expected {wanted}, got the text {value!r}", f"write it without quotes: {value.strip()}"
-        if whole and isinstance(value, float) and not isinstance(value, bool):
-            return f"expected {wanted}, got {describe(value)}", "write a whole number, e.g. 5"
-        return (f"expected {wanted}, got {describe(value)}",
-                "write a whole number, e.g. 5" if whole else "write a plain number, e.g. 5 or 2.5")
-    if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
-        bound = {"greater_than_equal": ("at least", "ge"), "less_than_equal": ("at most", "le"),
-                 "greater_than": ("more than", "gt"), "less_than": ("less than", "lt")}[kind]
-        limit = ctx.get(bound[1])
-        return (f"expected a number {bound[0]} {_written(limit)}, got {_written(value)}",
-                f"write a number {bound[0]} {_written(limit)}")
-    if kind == "sopbook_date":
-        return err["msg"], "write the date as YYYY-MM-DD, e.g. 2026-11-23"
-    if kind == "sopbook_future_date":
-        return (err["msg"], f"write the date of the last revision, at the latest today "
-                            f"({ctx.get('today')})")
+            message = (N_("{path}: expected a whole number, got the text '{value}'") if whole
+                       else N_("{path}: expected a number, got the text '{value}'"))
+            return (message, N_("write it without quotes: {plain}"),
+                    {"value": inner(value), "plain": value.strip()})
+        message, params = _expected("whole" if whole else "number", value)
+        return message, hint, params
+    if kind in _BOUNDS:
+        key, message, hint = _BOUNDS[kind]
+        return message, hint, {"limit": _written(ctx.get(key)), "value": _written(value)}
     if kind == "string_too_long":
-        return (f"too long: {len(str(value))} characters, at most {ctx.get('max_length')}",
-                "ids are short names, e.g. golden-sop" if str(err["loc"][-1]) == "id" else "")
+        hint = N_("ids are short names, e.g. golden-sop") if str(err["loc"][-1]) == "id" else ""
+        return (N_("{path}: too long: {length} characters, at most {max}"), hint,
+                {"length": len(str(value)), "max": ctx.get("max_length")})
+    if kind == "string_too_short":
+        return N_("{path}: the text is empty"), N_("write the text, or delete the line"), {}
+    if kind == "too_short":
+        return (N_("{path}: the list has {actual} entries, at least {min} are needed"),
+                N_("add the missing entries"),
+                {"actual": ctx.get("actual_length"), "min": ctx.get("min_length")})
     if kind == "finite_number":
-        return f"expected a finite number, got {describe(value)}", "write a plain number, e.g. 5 or 2.5"
+        message, params = _expected("finite", value)
+        return message, _NUMBER_HINT, params
     if kind == "extra_forbidden":
         key = str(err["loc"][-1])
         hidden = [c for c in key if unicodedata.category(c) in ("Cf", "Cc", "Zs", "Zl", "Zp") and c != " "]
         if hidden:  # a BOM pasted mid-file, a full-width space used to indent: invisible in editors
             names = ", ".join(f"U+{ord(c):04X} {unicodedata.name(c, '')}".strip()
                               for c in dict.fromkeys(hidden))
-            return (f"unknown field {key!r}: it contains an invisible character ({names})",
-                    "delete the invisible character; indent with ordinary spaces")
-        return f"unknown field '{key}'", _did_you_mean(holder, key)
+            return (N_("{path}: unknown field '{key}': it contains an invisible character ({names})"),
+                    N_("delete the invisible character; indent with ordinary spaces"),
+                    {"key": inner(key), "names": names})
+        hint, params = _did_you_mean(holder, key)
+        return N_("{path}: unknown field '{key}'"), hint, {**params, "key": key}
     if kind == "missing":
-        return ("required field missing",
-                "add it; `sopbook schema` writes the JSON Schema that lists every field")
+        return (N_("{path}: required field missing"),
+                N_("add it; `sopbook schema` writes the JSON Schema that lists every field"), {})
     if kind == "union_tag_invalid":
-        return f"unknown block type '{ctx.get('tag')}'", f"use one of: {ctx.get('expected_tags')}"
+        return (N_("{path}: unknown block type '{tag}'"), N_("use one of: {allowed}"),
+                {"tag": ctx.get("tag"), "allowed": ctx.get("expected_tags")})
     if kind == "union_tag_not_found":
-        return "block has no 'type'", "add type: prose, list, table, checklist, procedure, ..."
+        return (N_("{path}: block has no 'type'"),
+                N_("add type: prose, list, table, checklist, procedure, ..."), {})
+    if kind == "literal_error":
+        allowed = re.findall(r"'((?:[^'\\]|\\.)*)'", str(ctx.get("expected", "")))
+        return (N_("{path}: '{value}' is not allowed here"), N_("use one of: {allowed}"),
+                {"value": inner(_written(value)), "allowed": ", ".join(allowed)})
     if kind == "string_pattern_mismatch":
-        return (f"invalid id {err.get('input')!r}",
-                "ids use lowercase a-z, digits and hyphens, e.g. golden-sop (global: chapter.thing)")
+        return (N_("{path}: invalid id '{id}'"),
+                N_("ids use lowercase a-z, digits and hyphens, e.g. golden-sop (global: chapter.thing)"),
+                {"id": inner(str(value))})
     if kind in ("bool_type", "bool_parsing"):
-        return f"expected true or false, got {describe(value)}", "write true or false"
-    return err["msg"], ""
+        message, params = _expected("bool", value)
+        return message, N_("write true or false"), params
+    if kind == "reserved_field":
+        return _RESERVED, "", {}
+    return _WRONG_KIND, "", {"error": kind}
 
 
 def _typos_for_missing(errors: list[dict]) -> list[dict]:
@@ -365,13 +493,14 @@ def validation_findings(exc: ValidationError, data: Any, display: str) -> list[F
         holder = _holder(data, loc)
         if err["type"] == "extra_forbidden" and isinstance(holder, LocDict) and loc[-1] in holder.key_locs:
             where = holder.key_locs[loc[-1]]  # the key itself, even when its value is a list below it
-        message, hint = _message(err, holder)
+        message, hint, params = _message(err, holder)
         path = _path_text(data, loc, _is_key_error(err))
-        if path:
-            message = f"{path}: {message}"
-        key = (where, message)
+        if not path and message == _RESERVED:
+            message = _RESERVED_AT_TOP
+        params = {**params, "path": path}
+        key = (where, say(message, SOURCE_LANGUAGE, params))
         if key in seen:
             continue
         seen.add(key)
-        out.append(Finding("error", "load.schema", message, where, hint))
+        out.append(Finding("error", "load.schema", message, where, hint, params=params))
     return out

@@ -28,6 +28,7 @@ from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
 
 from sopbook.findings import Loc
+from sopbook.i18n import N_
 from sopbook.model import quantities as q
 from sopbook.source.yaml_loader import LocDict, LocList
 
@@ -88,8 +89,10 @@ def _validated(parser):
     def run(value: Any):
         try:
             return parser(value)
-        except ValueError as exc:
-            raise PydanticCustomError("sopbook_value", str(exc)) from None
+        except q.Unreadable as exc:
+            # the loader says the message id in the handbook's language (model/errors.py)
+            raise PydanticCustomError("sopbook_value", str(exc),
+                                      {**exc.params, "message": exc.message_id}) from None
 
     return run
 
@@ -121,19 +124,21 @@ def _iso_date(value: Any) -> date:
         return value
     shown = getattr(value, "source", None) or (value if isinstance(value, str) else repr(value))
     if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
-        raise PydanticCustomError("sopbook_date", "expected a date like 2026-11-23, got {shown}",
-                                  {"shown": shown})
+        message = N_("{path}: expected a date like 2026-11-23, got {shown}")
+        raise PydanticCustomError("sopbook_date", message, {"shown": shown, "message": message})
     try:
         return date.fromisoformat(value.strip())
     except ValueError:
-        raise PydanticCustomError("sopbook_date", "{shown} is not a real date", {"shown": value}) from None
+        message = N_("{path}: {shown} is not a real date")
+        raise PydanticCustomError("sopbook_date", message, {"shown": value, "message": message}) from None
 
 
 def _not_future(value: date) -> date:
     today = date.today()
     if value > today:
-        raise PydanticCustomError("sopbook_future_date", "{date} is in the future (today is {today})",
-                                  {"date": value.isoformat(), "today": today.isoformat()})
+        message = N_("{path}: {date} is in the future (today is {today})")
+        raise PydanticCustomError("sopbook_future_date", message,
+                                  {"date": value.isoformat(), "today": today.isoformat(), "message": message})
     return value
 
 

@@ -18,7 +18,8 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from sopbook.findings import Finding, LoadFailed, Loc
-from sopbook.model.errors import describe, validation_findings
+from sopbook.i18n import N_
+from sopbook.model.errors import got, validation_findings
 from sopbook.model.ledger import EDITIONS_FILE, Ledger
 from sopbook.model.nodes import Card, CardFile, Chapter, Handbook, Node
 from sopbook.source.files import unsafe_file
@@ -121,19 +122,30 @@ def _display(root: Path, path: Path) -> str:
         return str(path)
 
 
+# A file that is one value, not `key: value` lines, by what YAML read (errors.got).
+_NOT_A_MAPPING = {
+    "list": N_("the file must be a mapping of fields, but it is a list"),
+    "text": N_("the file must be a mapping of fields, but it is '{got}'"),
+    "number": N_("the file must be a mapping of fields, but it is a number ({got})"),
+    "bool": N_("the file must be a mapping of fields, but it is true/false ({got})"),
+}
+
+
 def load_model(model: type[BaseModel], path: Path, display: str, root: Path | None = None):
     if root is not None and (problem := unsafe_file(root, path, display)) is not None:
         raise LoadFailed([problem])
     data = read_yaml(path, display)
     if data is None:
-        raise LoadFailed([Finding("error", "load.empty", "file is empty", Loc(display, 1),
-                                  "write the document or delete the file")])
+        raise LoadFailed([Finding("error", "load.empty", N_("file is empty"), Loc(display, 1),
+                                  N_("write the document or delete the file"))])
     if not isinstance(data, LocDict):
         required = [n for n, f in model.model_fields.items() if f.is_required()]
+        kind, params = got(data)
         raise LoadFailed([Finding(
-            "error", "load.schema", f"the file must be a mapping of fields, but it is {describe(data)}",
+            "error", "load.schema", _NOT_A_MAPPING.get(kind, _NOT_A_MAPPING["text"]),
             getattr(data, "loc", None) or Loc(display, 1, 1),
-            f"start with {', '.join(f'{n}:' for n in required)} at the beginning of lines")])
+            N_("start with {fields} at the beginning of lines"),
+            params={**params, "fields": ", ".join(f"{n}:" for n in required)})])
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -154,8 +166,9 @@ def build_index(chapters: list[Chapter]) -> tuple[dict[str, Entry], list[Finding
                 first = index[address].node.at
                 problems.append(Finding(
                     "error", "references.duplicate-id",
-                    f"duplicate id '{node_id}' in chapter '{chapter.id}' (first at {first})",
-                    node.at or Loc(""), "ids must be unique within a chapter: rename one", address))
+                    N_("duplicate id '{id}' in chapter '{chapter}' (first at {first})"),
+                    node.at or Loc(""), N_("ids must be unique within a chapter: rename one"), address,
+                    params={"id": node_id, "chapter": chapter.id, "first": str(first)}))
                 continue
             index[address] = Entry(address, chapter, node, parents)
     return index, problems
@@ -183,8 +196,9 @@ def _load_project(root: Path | str) -> Project:
     handbook = None
     handbook_path = root / HANDBOOK_FILE
     if not handbook_path.exists():
-        errors.append(Finding("error", "load.missing", f"no {HANDBOOK_FILE} in {root}", Loc(HANDBOOK_FILE),
-                              "run sopbook from the project folder, or pass --root"))
+        errors.append(Finding("error", "load.missing", N_("no {file} in {root}"), Loc(HANDBOOK_FILE),
+                              N_("run sopbook from the project folder, or pass --root"),
+                              params={"file": HANDBOOK_FILE, "root": str(root)}))
     else:
         try:
             handbook = load_model(Handbook, handbook_path, HANDBOOK_FILE, root)
@@ -206,8 +220,9 @@ def _load_project(root: Path | str) -> Project:
     for chapter, display in load_folder(CONTENT_DIR, Chapter):
         if chapter.id in chapter_files:
             errors.append(Finding("error", "references.duplicate-id",
-                                  f"chapter id '{chapter.id}' is also used by {chapter_files[chapter.id]}",
-                                  chapter.at or Loc(display), "give each chapter its own id"))
+                                  N_("chapter id '{id}' is also used by {file}"),
+                                  chapter.at or Loc(display), N_("give each chapter its own id"),
+                                  params={"id": chapter.id, "file": chapter_files[chapter.id]}))
             continue
         chapter_files[chapter.id] = display
         chapters.append(chapter)
@@ -218,8 +233,9 @@ def _load_project(root: Path | str) -> Project:
         for card in card_file.cards:
             if card.id in card_files:
                 errors.append(Finding("error", "references.duplicate-id",
-                                      f"card id '{card.id}' already defined at {card_files[card.id]}",
-                                      card.at or Loc(display), "give each card its own id"))
+                                      N_("card id '{id}' already defined at {first}"),
+                                      card.at or Loc(display), N_("give each card its own id"),
+                                      params={"id": card.id, "first": str(card_files[card.id])}))
                 continue
             card_files[card.id] = card.at or Loc(display)
             cards.append(card)

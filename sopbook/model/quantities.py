@@ -11,8 +11,19 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from sopbook.i18n import N_, SOURCE_LANGUAGE, say
+
 CN_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
              "九": 9}
+
+
+class Unreadable(ValueError):
+    """A value the source's wording does not give. The loader reports it after the field's YAML
+    path, so each message id starts with `{path}: `; `params` fill the rest."""
+
+    def __init__(self, message: str, **params: object):
+        self.message_id, self.params = message, params
+        super().__init__(say(message, SOURCE_LANGUAGE, {"path": "", **params}).removeprefix(": "))
 
 
 def normalise(text: str) -> str:
@@ -40,19 +51,20 @@ _TIME = re.compile(r"^(?P<h>\d{1,2}):(?P<m>\d{2})$")
 
 
 def parse_time(value: object) -> str:
-    """'9:00', '09:00', '９：００' -> '09:00'. Raises ValueError with a reason otherwise."""
+    """'9:00', '09:00', '９：００' -> '09:00'. Raises Unreadable with a reason otherwise."""
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         shown = getattr(value, "source", None) or repr(value)  # 9.00 as written, not 9.0
-        raise ValueError(f"expected a time like 9:00, got {shown}; write it as HH:MM")
+        raise Unreadable(N_("{path}: expected a time like 9:00, got {shown}; write it as HH:MM"), shown=shown)
     if isinstance(value, int):
-        raise ValueError(f"expected a time like 9:00, got the number {value}; write it as HH:MM")
+        raise Unreadable(N_("{path}: expected a time like 9:00, got the number {number}; write it as HH:MM"),
+                         number=getattr(value, "source", value))
     text = normalise(value)
     match = _TIME.match(text)
     if not match:
-        raise ValueError(f"expected a time like 9:00 or 20:30, got '{value}'")
+        raise Unreadable(N_("{path}: expected a time like 9:00 or 20:30, got '{time}'"), time=value)
     hour, minute = int(match["h"]), int(match["m"])
     if hour > 23 or minute > 59:
-        raise ValueError(f"'{value}' is not a time of day (hours 0-23, minutes 0-59)")
+        raise Unreadable(N_("{path}: '{time}' is not a time of day (hours 0-23, minutes 0-59)"), time=value)
     return f"{hour:02d}:{minute:02d}"
 
 
@@ -86,7 +98,8 @@ def parse_target(text: str) -> Target:
     raw = str(text)
     match = _TARGET.match(normalise(raw).replace("≥", ">=").replace("≤", "<="))
     if not match:
-        raise ValueError(f"cannot read target '{raw}'; write it like ≥9分, ≤1%, 15-20分钟 or 10-15%")
+        raise Unreadable(N_("{path}: cannot read target '{target}'; "
+                            "write it like ≥9分, ≤1%, 15-20分钟 or 10-15%"), target=raw)
     unit = match["unit"]
     if match["op"]:
         value = float(match["v"])
@@ -96,7 +109,8 @@ def parse_target(text: str) -> Target:
     if match["lo"]:
         low, high = float(match["lo"]), float(match["hi"])
         if low > high:
-            raise ValueError(f"target '{raw}' has its range backwards ({match['lo']} > {match['hi']})")
+            raise Unreadable(N_("{path}: target '{target}' has its range backwards ({low} > {high})"),
+                             target=raw, low=match["lo"], high=match["hi"])
         return Target(raw, "range", low, high, unit)
     value = float(match["eq"])
     return Target(raw, "=", value, value, unit)
@@ -117,15 +131,16 @@ _SCALE = {"": 1, "千": 1_000, "万": 10_000, "亿": 100_000_000}
 
 def parse_amount(value: object) -> Amount:
     if isinstance(value, bool):
-        raise ValueError(f"expected an amount like ¥6万 or 1,500倍, got {value!r}")
+        raise Unreadable(N_("{path}: expected an amount like ¥6万 or 1,500倍, got {flag}"), flag=repr(value))
     raw = str(value)
     match = _AMOUNT.match(normalise(raw).replace("¥", "¥"))
     if not match:
-        raise ValueError(f"cannot read amount '{raw}'; write it like ¥6万, ¥40, 1,500倍 or 25%")
+        raise Unreadable(N_("{path}: cannot read amount '{amount}'; write it like ¥6万, ¥40, 1,500倍 or 25%"),
+                         amount=raw)
     try:
         number = Decimal(match["num"].replace(",", "")) * _SCALE[match["scale"]]
     except InvalidOperation as exc:
-        raise ValueError(f"cannot read amount '{raw}'") from exc
+        raise Unreadable(N_("{path}: cannot read amount '{amount}'"), amount=raw) from exc
     unit = "¥" if match["cur"] else match["unit"].strip()
     return Amount(raw, number, unit)
 
@@ -140,7 +155,8 @@ def parse_deadline_hours(text: str) -> float:
     """'24小时内' -> 24.0, '7天内' -> 168.0."""
     match = _DEADLINE.match(normalise(str(text)))
     if not match:
-        raise ValueError(f"cannot read deadline '{text}'; write it like 24小时内 or 7天内")
+        raise Unreadable(N_("{path}: cannot read deadline '{deadline}'; write it like 24小时内 or 7天内"),
+                         deadline=text)
     return int(match["n"]) * _HOURS[match["unit"]]
 
 

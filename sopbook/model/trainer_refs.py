@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from sopbook._util.positions import line_col
 from sopbook.findings import Finding, Loc
+from sopbook.i18n import N_
 from sopbook.model.nodes import Card, Checklist
 from sopbook.model.project import Entry, Project
 
@@ -41,12 +43,13 @@ class Macro:
 
 @dataclass(frozen=True)
 class MacroError:
-    message: str
+    message: str  # a message id, like the hint; params fill both
     hint: str
     line: int
     col: int
     start: int
     end: int
+    params: Mapping[str, object] = field(default_factory=dict, hash=False)
 
 
 # ---- where code is: Markdown shows it literally, so macros there are not macros ----------------
@@ -138,35 +141,43 @@ def _suggestion(func: str, inner: str) -> str:
     return "{{ " + f"{func}('{ref}')" + " }}"
 
 
-def _diagnose(inner: str) -> tuple[str, str]:
-    """(message, hint) for the text between {{ and }} that is not a valid macro."""
+EXAMPLE_CALL = "{{ ref('delivery.golden-sop') }}"
+_WRITE_FIX = N_("write {fix}")
+
+
+def _diagnose(inner: str) -> tuple[str, str, dict[str, object]]:
+    """(message id, hint id, their parameters) for the text between {{ and }} that is not a valid
+    macro."""
     shown = "{{" + inner + "}}"
     name = _NAME.match(inner)
     if name is None or not inner[name.end():].lstrip().startswith("("):
-        return (f"{shown} is not a macro a trainer page can use",
-                "trainer pages call ref(), checklist() or card(), e.g. {{ ref('delivery.golden-sop') }}; "
-                "to show braces as text, put them in `code`")
+        return (N_("{shown} is not a macro a trainer page can use"),
+                N_("trainer pages call ref(), checklist() or card(), e.g. {example}; "
+                   "to show braces as text, put them in `code`"),
+                {"shown": shown, "example": EXAMPLE_CALL})
     func = name["name"]
     if func not in FUNCTIONS:
         close = difflib.get_close_matches(func, FUNCTIONS, n=1, cutoff=0.5)
         if close:
-            return (f"unknown macro '{func}' in {shown}",
-                    f"did you mean {close[0]}? write {_suggestion(close[0], inner)}")
-        return (f"unknown macro '{func}' in {shown}",
-                f"trainer pages call ref(), checklist() or card(), e.g. {_suggestion('ref', inner)}")
-    fix = _suggestion(func, inner)
+            return (N_("unknown macro '{func}' in {shown}"), N_("did you mean {close}? write {fix}"),
+                    {"func": func, "shown": shown, "close": close[0], "fix": _suggestion(close[0], inner)})
+        return (N_("unknown macro '{func}' in {shown}"),
+                N_("trainer pages call ref(), checklist() or card(), e.g. {fix}"),
+                {"func": func, "shown": shown, "fix": _suggestion("ref", inner)})
+    params: dict[str, object] = {"shown": shown, "func": func, "fix": _suggestion(func, inner)}
     wide = sorted({c for c in inner if c in _WIDE_QUOTES}, key=inner.index)
     if wide:
-        return (f"full-width quotes {' '.join(wide)} in {shown}", f"write {fix} with ASCII quotes '")
+        return (N_("full-width quotes {quotes} in {shown}"), N_("write {fix} with ASCII quotes '"),
+                {**params, "quotes": " ".join(wide)})
     args = inner[name.end():].lstrip()[1:]
     if ")" not in args:
-        return f"unclosed macro {shown}: the ')' is missing", f"write {fix}"
+        return N_("unclosed macro {shown}: the ')' is missing"), _WRITE_FIX, params
     quotes = [c for c in args if c in "'\""]
     if not quotes:
-        return f"the id in {shown} is not quoted", f"write {fix}"
+        return N_("the id in {shown} is not quoted"), _WRITE_FIX, params
     if len(quotes) != 2 or quotes[0] != quotes[1]:
-        return f"the quotes in {shown} do not match", f"write {fix}"
-    return f"{shown} is not a valid {func}() macro", f"write {fix}: one quoted id, nothing else"
+        return N_("the quotes in {shown} do not match"), _WRITE_FIX, params
+    return N_("{shown} is not a valid {func}() macro"), N_("write {fix}: one quoted id, nothing else"), params
 
 
 _OPENING = re.compile(r"\{[{%]")
@@ -197,10 +208,10 @@ def scan(text: str) -> list[Macro | MacroError]:
             close = text.find("%}", start + 2, line_end)
             end = close + 2 if close != -1 else line_end
             statement = text[start:end].rstrip()
-            found.append(MacroError(f"{statement} is a template statement; trainer pages run none",
-                                    "trainer pages call only ref(), checklist() and card(), e.g. "
-                                    "{{ ref('delivery.golden-sop') }}; to show it as text, put it in `code`",
-                                    line, col, start, end))
+            found.append(MacroError(N_("{statement} is a template statement; trainer pages run none"),
+                                    N_("trainer pages call only ref(), checklist() and card(), e.g. "
+                                       "{example}; to show it as text, put it in `code`"),
+                                    line, col, start, end, {"statement": statement, "example": EXAMPLE_CALL}))
             pos = end
             continue
         close = text.find("}}", start + 2, line_end)
@@ -213,9 +224,9 @@ def scan(text: str) -> list[Macro | MacroError]:
             snippet = text[start:end].rstrip()
             name = _NAME.match(text, start + 2, end)
             func = name["name"] if name and name["name"] in FUNCTIONS else "ref"
-            found.append(MacroError(f"unclosed macro {snippet}: the '}}}}' is missing",
-                                    f"write {_suggestion(func, text[start + 2:end])} on one line", line, col,
-                                    start, end))
+            found.append(MacroError(N_("unclosed macro {shown}: the '}}}}' is missing"),
+                                    N_("write {fix} on one line"), line, col, start, end,
+                                    {"shown": snippet, "fix": _suggestion(func, text[start + 2:end])}))
             pos = end
             continue
         end = close + 2
@@ -224,8 +235,8 @@ def scan(text: str) -> list[Macro | MacroError]:
         if call and call["func"] in FUNCTIONS:
             found.append(Macro(call["func"], call["ref"], line, col, start, end))
         else:
-            message, hint = _diagnose(inner)
-            found.append(MacroError(message, hint, line, col, start, end))
+            message, hint, params = _diagnose(inner)
+            found.append(MacroError(message, hint, line, col, start, end, params))
         pos = end
     return found
 
@@ -243,48 +254,53 @@ class Target:
     card: Card | None = None
 
 
-def closest_hint(project: Project, ref: str) -> str:
+def closest_hint(project: Project, ref: str) -> tuple[str, dict[str, object]]:
+    """The hint for an id that does not exist (message id, parameters): the closest ids."""
     near = project.nearest(ref)
     if near:
-        return f"closest existing ids: {', '.join(near)}"
-    return "no similar id exists; see the syllabus page for ids"
+        return N_("closest existing ids: {closest}"), {"closest": ", ".join(near)}
+    return N_("no similar id exists; see the syllabus page for ids"), {}
 
 
-def _nearest(candidates: list[str], wanted: str) -> str:
+def _nearest(candidates: list[str], wanted: str) -> tuple[str, dict[str, object]]:
     close = difflib.get_close_matches(wanted, candidates, n=3, cutoff=0.4)
-    return f"did you mean: {', '.join(close)}?" if close else ""
+    return (N_("did you mean: {close}?"), {"close": ", ".join(close)}) if close else ("", {})
 
 
 def macro_finding(error: MacroError, display: str, line_offset: int = 0) -> Finding:
     return Finding("error", "references.trainer-macro", error.message,
-                   Loc(display, error.line + line_offset, error.col), error.hint)
+                   Loc(display, error.line + line_offset, error.col), error.hint, params=error.params)
 
 
 def resolve(project: Project, macro: Macro, display: str, line_offset: int = 0) -> Target | Finding:
     """What the macro links, embeds or prints; or the located error that says why it cannot."""
     where = Loc(display, macro.line + line_offset, macro.col)
-    call = f"{macro.func}('{macro.ref}')"
+    said: dict[str, object] = {"ref": macro.ref, "call": f"{macro.func}('{macro.ref}')"}
     entry = project.resolve(macro.ref)
     if macro.func == "card":
         # card('verify-card') names the card; card('delivery.verify-checklist') names its source.
         card = next((c for c in project.cards if c.id == macro.ref), None) or next(
             (c for c in project.cards if entry and project.resolve(c.source) is entry), None)
         if card is None:
-            what = f"'{macro.ref}' has no card" if entry is not None else f"no card is '{macro.ref}'"
             candidates = [c.id for c in project.cards] + [c.source for c in project.cards]
-            return Finding("error", "references.trainer-card", f"{what}: {call}", where,
-                           _nearest(candidates, macro.ref) or
-                           "checklists/ defines the cards; card() takes a card id or a card's source",
-                           macro.ref)
+            hint, params = _nearest(candidates, macro.ref)
+            message = (N_("'{ref}' has no card: {call}") if entry is not None
+                       else N_("no card is '{ref}': {call}"))
+            return Finding("error", "references.trainer-card", message, where,
+                           hint or N_("checklists/ defines the cards; "
+                                      "card() takes a card id or a card's source"),
+                           macro.ref, params={**said, **params})
         return Target("card", project.resolve(card.source), card)
     if entry is None:
-        return Finding("error", "references.trainer-page", f"{call} points to an id that does not exist",
-                       where, closest_hint(project, macro.ref), macro.ref)
+        hint, params = closest_hint(project, macro.ref)
+        return Finding("error", "references.trainer-page", N_("{call} points to an id that does not exist"),
+                       where, hint, macro.ref, params={**said, **params})
     if macro.func == "checklist" and not isinstance(entry.node, Checklist):
         checklists = [a for a, e in project.index.items() if isinstance(e.node, Checklist)]
-        return Finding("error", "references.trainer-page", f"{call} is a {entry.kind}, not a checklist",
-                       where, _nearest(checklists, macro.ref) or f"checklists: {', '.join(checklists[:5])}",
-                       macro.ref)
+        hint, params = _nearest(checklists, macro.ref)
+        return Finding("error", "references.trainer-page", N_("{call} is a {kind}, not a checklist"),
+                       where, hint or N_("checklists: {checklists}"), macro.ref,
+                       params={**said, **params, "kind": entry.kind, "checklists": ", ".join(checklists[:5])})
     return Target(macro.func, entry)
 
 

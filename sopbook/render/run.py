@@ -2,7 +2,10 @@
 
 The page carries it as an inert JSON island beside the block; run.js reads it and never the
 rendered HTML. The island's hash keys the run's saved state in the browser, so a changed
-procedure starts afresh instead of resuming a run of steps that no longer exist.
+procedure starts afresh instead of resuming a run of steps that no longer exist. The island
+also carries run mode's own words in the page's language (`words`, left out of the hash: the
+same procedure in another language resumes the same run); run.js fills their `{name}`
+placeholders and sets them as text.
 """
 from __future__ import annotations
 
@@ -10,9 +13,11 @@ import json
 import re
 from typing import Any
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
+from sopbook import i18n
 from sopbook._util.digest import digest
+from sopbook.i18n import N_
 from sopbook.model.nodes import Checklist, Kpi, Procedure, Step
 from sopbook.render import addresses
 
@@ -23,6 +28,56 @@ _BOLD = re.compile(r"\*\*(.+?)\*\*")
 # with <, > and & escaped no content can end it or open anything.
 _SCRIPT_SAFE = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026",
                 ord("\u2028"): "\\u2028", ord("\u2029"): "\\u2029"}
+
+
+# What run mode says, by the name run.js asks for (sopbook/web/assets/run.js).
+WORDS: dict[str, str] = {
+    "minutes": N_("{minutes} min"),
+    "over_kpi": N_("over {kpi}"),
+    "under_kpi": N_("under {kpi}"),
+    "meets_kpi": N_("meets {kpi}"),
+    "over_plan": N_("over the planned {minutes}"),
+    "within_plan": N_("within the planned {minutes}"),
+    "record": N_("{title} run record"),
+    "record_step": N_("{step}: {time}"),
+    "record_step_plan": N_("{step}: {time} / planned {planned}"),
+    "record_step_over": N_("{step}: {time} / planned {planned} over time"),
+    "total_time": N_("Total time {time}"),
+    "total_time_verdict": N_("Total time {time}, {verdict}"),
+    "unticked_lines": N_("{count} not ticked:"),
+    "unticked_heading": N_("{count} not ticked"),
+    "unticked_item": N_("{list}: {item}"),
+    "all_ticked": N_("All ticked"),
+    "close": N_("Close"),
+    "position": N_("Step {n} of {count}"),
+    "position_paused": N_("Step {n} of {count} · paused"),
+    "over": N_("Over time"),
+    "this_step": N_("This step"),
+    "total": N_("Total {time}"),
+    "total_plan": N_("Total {time} / {planned}"),
+    "deadline": N_("Deadline: {deadline}"),
+    "key": N_("Key: {key}"),
+    "back": N_("Back"),
+    "pause": N_("Pause"),
+    "resume": N_("Resume"),
+    "next": N_("Next"),
+    "finish": N_("Finish"),
+    "summary": N_("Run summary"),
+    "col_step": N_("Step"),
+    "col_spent": N_("Time taken"),
+    "col_plan": N_("Plan"),
+    "spent_over": N_("{time} over time"),
+    "restart": N_("Start again"),
+    "copy": N_("Copy"),
+    "copied": N_("Copied: paste it into the service record"),
+    "copy_failed": N_("Cannot copy: press and hold the text above to select it"),
+    "confirm": N_("Confirm"),  # a confirmation line whose source names no one
+}
+
+
+def words(lang: str) -> dict[str, str]:
+    """Run mode's words in `lang`, placeholders unfilled (run.js fills them)."""
+    return {name: i18n.gettext(msgid, lang) for name, msgid in WORDS.items()}
 
 
 def plain(text: object) -> str:
@@ -122,10 +177,16 @@ def run_data(node: Procedure | Checklist, links) -> dict[str, Any]:
     return data
 
 
-def run_island(node: Procedure | Checklist, links) -> Markup:
-    """The 开始执行 button and the run's data as a JSON island (never executed, never raw text).
-    The button stays hidden until run.js is there to answer it."""
-    text = json.dumps(run_data(node, links), ensure_ascii=False, separators=(",", ":"))
+def run_island(node: Procedure | Checklist, links, lang: str | None = None) -> Markup:
+    """The start button and the run's data as a JSON island (never executed, never raw text),
+    both in `lang` (templates pass their `lang`; a handbook's older template that does not is
+    given its project's). The button stays hidden until run.js is there to answer it."""
+    if lang is None:
+        project = getattr(getattr(links, "site", None), "project", None)
+        lang = getattr(project, "language", None) or i18n.SOURCE_LANGUAGE
+    data = {**run_data(node, links), "words": words(lang)}
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     safe = text.translate(_SCRIPT_SAFE)
-    return Markup('<button type="button" class="sb-run-start" data-search-exclude hidden>开始执行</button>\n'
+    start = escape(i18n.gettext(N_("Start run"), lang))
+    return Markup(f'<button type="button" class="sb-run-start" data-search-exclude hidden>{start}</button>\n'
                   f'<script type="application/json" class="sb-run-data">{safe}</script>')

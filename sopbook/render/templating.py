@@ -15,6 +15,7 @@ from markupsafe import Markup, escape
 
 from sopbook import i18n
 from sopbook.findings import Finding, Loc
+from sopbook.i18n import N_
 from sopbook.model.project import MACROS_DIR as MACROS_DIR
 from sopbook.model.project import Project
 from sopbook.render.addresses import item_anchor
@@ -84,14 +85,19 @@ def render(project: Project, template: str, **context) -> str:
 
 
 def template_problem(root: Path, template: str, exc: Exception, at: tuple[Path, int] | None) -> Finding:
+    """A page's template that failed, named with its file and line; Jinja's own words (`'x' is
+    undefined`) are quoted as they are."""
+    error = {"error": type(exc).__name__, "detail": str(exc)}
     if at is None:
-        return Finding("error", "web.template", f"template {template}: {type(exc).__name__}: {exc}",
-                       Loc(template), templates.fix_hint(root, template))
+        hint, params = templates.fix_hint(root, template)
+        return Finding("error", "web.template", N_("template {template}: {error}: {detail}"), Loc(template),
+                       hint, params={**params, **error})
     path, line = at
     name = templates.name_of(root, path) or path.name
-    return Finding("error", "web.template", f"{type(exc).__name__} in the template {name} "
-                   f"(rendering {template}): {exc}", Loc(templates.shown(root, path), line),
-                   templates.fix_hint(root, name))
+    hint, params = templates.fix_hint(root, name)
+    return Finding("error", "web.template",
+                   N_("{error} in the template {template} (rendering {page}): {detail}"),
+                   Loc(templates.shown(root, path), line), hint, params={**params, **error, "page": template})
 
 
 def read(root: Path, name: str) -> str:

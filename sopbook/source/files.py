@@ -8,32 +8,45 @@ applies them to MkDocs' own list of files, so both refuse the same files.
 """
 from __future__ import annotations
 
+import errno
 import os
 from collections.abc import Iterator
 from pathlib import Path
 
 from sopbook.findings import Finding, Loc
+from sopbook.i18n import N_
 from sopbook.source.site_paths import docs_dir, setting
+from sopbook.source.yaml_loader import CHECK_READABLE, TOO_BIG, UTF16, unreadable
 
 MAX_PAGE_BYTES = 5_000_000  # as a content file: a lesson is a few kilobytes
 MAX_FILE_BYTES = 50_000_000  # an image, a PDF handout
 
 
-def unsafe_file(root: Path, path: Path, display: str,
-                what: str = "content files are plain YAML files") -> Finding | None:
+CONTENT_FILES = N_("content files are plain YAML files")
+
+
+def unsafe_file(root: Path, path: Path, display: str, what: str = CONTENT_FILES) -> Finding | None:
     """Content comes from shared repositories: a file in content/ (or docs/) that links outside
     the project (to ~/.ssh/..., /dev/zero) or is not a regular file (a FIFO blocks for ever) is
-    refused. `what` says what the folder's files should be."""
+    refused. `what` (a message id) says what the folder's files should be."""
     try:
         resolved = path.resolve(strict=True)
     except (OSError, RuntimeError) as exc:  # dangling link or a loop of links
-        return Finding("error", "load.file", f"cannot open {display}: {exc.__class__.__name__}",
-                       Loc(display, 1), "remove the broken link")
+        if isinstance(exc, FileNotFoundError):
+            message = N_("cannot open {file}: FileNotFoundError")
+        elif isinstance(exc, RuntimeError) or getattr(exc, "errno", None) == errno.ELOOP:
+            message = N_("cannot open {file}: {error} (the links point at each other in a loop)")
+        else:
+            message = N_("cannot open {file}: {error}")
+        return Finding("error", "load.file", message, Loc(display, 1), N_("remove the broken link"),
+                       params={"file": display, "error": exc.__class__.__name__})
     if not resolved.is_relative_to(root):
-        return Finding("error", "load.file", f"{display} links to a file outside the project ({resolved})",
-                       Loc(display, 1), "copy the file into the project instead of linking it")
+        return Finding("error", "load.file", N_("{file} links to a file outside the project ({target})"),
+                       Loc(display, 1), N_("copy the file into the project instead of linking it"),
+                       params={"file": display, "target": str(resolved)})
     if not resolved.is_file():
-        return Finding("error", "load.file", f"{display} is not a regular file", Loc(display, 1), what)
+        return Finding("error", "load.file", N_("{file} is not a regular file"), Loc(display, 1), what,
+                       params={"file": display})
     return None
 
 
@@ -46,8 +59,9 @@ def _display(root: Path, path: Path) -> str:
 
 def reserved_page(root: Path, display: str) -> Finding:
     """A docs/ page where the handbook writes a generated page of its own (syllabus, cards...)."""
-    return Finding("error", "references.reserved-page", f"{display} is a page the handbook generates itself",
-                   Loc(display, 1), f"move the page to another name, e.g. {docs_dir(root)}/trainers/")
+    return Finding("error", "references.reserved-page", N_("{file} is a page the handbook generates itself"),
+                   Loc(display, 1), N_("move the page to another name, e.g. {docs}/trainers/"),
+                   params={"file": display, "docs": docs_dir(root)})
 
 
 def is_page(path: Path | str) -> bool:
@@ -57,15 +71,16 @@ def is_page(path: Path | str) -> bool:
 def file_problem(root: Path, path: Path, display: str) -> Finding | None:
     """Why MkDocs must not publish this docs/ file; None when it may."""
     problem = unsafe_file(Path(root).resolve(), Path(path), display,
-                          "docs/ holds plain files: pages, images, handouts")
+                          N_("docs/ holds plain files: pages, images, handouts"))
     if problem is not None:
         return problem
     limit = MAX_PAGE_BYTES if is_page(path) else MAX_FILE_BYTES
     size = Path(path).stat().st_size
     if size > limit:
-        return Finding("error", "load.size", f"file is {size:,} bytes, more than the {limit:,} bytes allowed",
-                       Loc(display, 1), "split the page into several pages" if is_page(path)
-                       else "make the file smaller, or link to it on another server")
+        return Finding("error", "load.size", TOO_BIG, Loc(display, 1),
+                       N_("split the page into several pages") if is_page(path)
+                       else N_("make the file smaller, or link to it on another server"),
+                       params={"size": f"{size:,}", "limit": f"{limit:,}"})
     return None
 
 
@@ -78,18 +93,19 @@ def read_page(root: Path, path: Path, display: str) -> tuple[str | None, Finding
         with open(path, "rb") as handle:  # never more than the limit, even if the file grew
             data = handle.read(MAX_PAGE_BYTES + 1)
     except OSError as exc:
-        return None, Finding("error", "load.file", f"cannot read the file: {exc.strerror or exc}",
-                             Loc(display, 1), "check that it exists and that you may read it")
+        message, params = unreadable(exc)
+        return None, Finding("error", "load.file", message, Loc(display, 1), CHECK_READABLE, params=params)
     try:
         return data.decode("utf-8-sig"), None
     except UnicodeDecodeError as exc:
         line = data[:exc.start].count(b"\n") + 1
         col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        hint = ("the file is UTF-16: save it as UTF-8" if data[:2] in (b"\xff\xfe", b"\xfe\xff")
-                else "save the page as UTF-8 (a GBK or GB2312 page is shown as garbage)")
+        hint = (UTF16 if data[:2] in (b"\xff\xfe", b"\xfe\xff")
+                else N_("save the page as UTF-8 (a GBK or GB2312 page is shown as garbage)"))
         return None, Finding("error", "load.encoding",
-                             f"page is not UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})",
-                             Loc(display, line, col), hint)
+                             N_("page is not UTF-8 (byte 0x{byte} at offset {offset})"),
+                             Loc(display, line, col), hint,
+                             params={"byte": f"{data[exc.start]:02x}", "offset": exc.start})
 
 
 def walk_docs(root: Path) -> Iterator[Path]:
@@ -129,10 +145,10 @@ def docs_findings(root: Path) -> list[Finding]:
     if folder.exists() and not folder.resolve().is_relative_to(root):
         # docs_dir: /etc, or docs/ a link to a home folder: MkDocs would publish all of it.
         given = setting(root, "docs_dir")
-        return [Finding("error", "load.file", f"the docs folder {docs_dir(root)} is outside the project "
-                                              f"({folder.resolve()})",
+        return [Finding("error", "load.file", N_("the docs folder {docs} is outside the project ({target})"),
                         given.loc if given else Loc(docs_dir(root), 1),
-                        "keep the hand-written pages in docs/ inside the project")]
+                        N_("keep the hand-written pages in docs/ inside the project"),
+                        params={"docs": docs_dir(root), "target": str(folder.resolve())})]
     out = []
     for path in walk_docs(root):
         display = _display(root, path)

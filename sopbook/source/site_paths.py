@@ -13,6 +13,7 @@ from pathlib import Path
 import yaml
 
 from sopbook.findings import Finding, Loc
+from sopbook.i18n import N_
 
 CONFIG_FILE = "mkdocs.yml"
 DOCS_DIR = "docs"
@@ -68,17 +69,20 @@ def config_problem(root: Path) -> Finding | None:
         with open(path, "rb") as handle:
             yaml.compose(handle.read(1_000_000).decode("utf-8"), Loader=_LOADER)
     except UnicodeDecodeError as exc:
-        return Finding("error", "build.config", f"{CONFIG_FILE} is not UTF-8 (byte at offset {exc.start})",
-                       Loc(CONFIG_FILE, 1), "save mkdocs.yml as UTF-8")
+        return Finding("error", "build.config", N_("{file} is not UTF-8 (byte at offset {offset})"),
+                       Loc(CONFIG_FILE, 1), N_("save mkdocs.yml as UTF-8"),
+                       params={"file": CONFIG_FILE, "offset": exc.start})
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = Loc(CONFIG_FILE, mark.line + 1, mark.column + 1) if mark else Loc(CONFIG_FILE, 1)
-        return Finding("error", "build.config",
-                       f"{CONFIG_FILE} is not valid YAML: {exc.problem or exc.context}", where,
-                       "fix the brackets, quotes or indentation at that place")
+        # libyaml's own words for the mistake (MkDocs shows the same); the place says where
+        return Finding("error", "build.config", N_("{file} is not valid YAML: {detail}"), where,
+                       N_("fix the brackets, quotes or indentation at that place"),
+                       params={"file": CONFIG_FILE, "detail": exc.problem or exc.context})
     except (OSError, yaml.YAMLError) as exc:
-        return Finding("error", "build.config", f"cannot read {CONFIG_FILE}: {exc}", Loc(CONFIG_FILE, 1),
-                       "check that it exists and that you may read it")
+        return Finding("error", "build.config", N_("cannot read {file}: {detail}"), Loc(CONFIG_FILE, 1),
+                       N_("check that it exists and that you may read it"),
+                       params={"file": CONFIG_FILE, "detail": str(exc)})
     return None
 
 
@@ -98,35 +102,63 @@ def sources(root: Path) -> list[Path]:
     return [(root / name).resolve() for name in (*SOURCES, docs_dir(root))]
 
 
-def _clash(root: Path, output: Path) -> str | None:
-    """How `output` would destroy sources, in words; None when it is safe."""
+def _clash(root: Path, output: Path) -> tuple[str, str] | None:
+    """How `output` would destroy sources (a key of _CLASHES) and which source; None when it is safe."""
     root = Path(root).resolve()
     if output == root:
-        return "is the project folder itself"
+        return "is-project", ""
     if root.is_relative_to(output):
-        return "contains the project folder"
+        return "contains-project", ""
     for source in sources(root):
-        name = source.relative_to(root) if source.is_relative_to(root) else source
+        name = str(source.relative_to(root) if source.is_relative_to(root) else source)
         if output == source:
-            return f"is the project's {name}"
+            return "is-source", name
         if source.is_relative_to(output):
-            return f"contains the project's {name}"
+            return "contains-source", name
         if output.is_relative_to(source):
-            return f"lies inside the project's {name}"
+            return "inside-source", name
     return None
 
 
-def output_problem(root: Path, output: Path | str, where: Loc, given: str) -> Finding | None:
-    """A located error when building into `output` would replace the project's sources."""
+# (how the output folder clashes, whether a build or an export writes it) -> the message
+_CLASHES = {
+    ("is-project", False): N_("the output folder {given} is the project folder itself: "
+                              "building there would delete it"),
+    ("contains-project", False): N_("the output folder {given} contains the project folder: "
+                                    "building there would delete it"),
+    ("is-source", False): N_("the output folder {given} is the project's {name}: "
+                             "building there would delete it"),
+    ("contains-source", False): N_("the output folder {given} contains the project's {name}: "
+                                   "building there would delete it"),
+    ("inside-source", False): N_("the output folder {given} lies inside the project's {name}: "
+                                 "building there would delete it"),
+    ("is-project", True): N_("the output folder {given} is the project folder itself: "
+                             "exporting there would delete it"),
+    ("contains-project", True): N_("the output folder {given} contains the project folder: "
+                                   "exporting there would delete it"),
+    ("is-source", True): N_("the output folder {given} is the project's {name}: "
+                            "exporting there would delete it"),
+    ("contains-source", True): N_("the output folder {given} contains the project's {name}: "
+                                  "exporting there would delete it"),
+    ("inside-source", True): N_("the output folder {given} lies inside the project's {name}: "
+                                "exporting there would delete it"),
+}
+
+
+def output_problem(root: Path, output: Path | str, where: Loc, given: str,
+                   exporting: bool = False) -> Finding | None:
+    """A located error when building (or, with `exporting`, exporting) into `output` would
+    replace the project's sources."""
     root = Path(root).resolve()
     output = (root / output).resolve()
     clash = _clash(root, output)
     if clash is None:
         return None
-    return Finding("error", "build.site-dir",
-                   f"the output folder {given} {clash}: building there would delete it", where,
-                   "build into a folder of its own: leave it out for site/, or give a new folder, "
-                   "e.g. --site /tmp/handbook")
+    kind, name = clash
+    return Finding("error", "build.site-dir", _CLASHES[kind, exporting], where,
+                   N_("build into a folder of its own: leave it out for site/, or give a new folder, "
+                      "e.g. --site /tmp/handbook"),
+                   params={"given": given, "name": name})
 
 
 def site_dir_problem(root: Path) -> Finding | None:
@@ -137,5 +169,5 @@ def site_dir_problem(root: Path) -> Finding | None:
     problem = output_problem(root, given.value, given.loc, f"site_dir: {given.value}")
     if problem is None:
         return None
-    return Finding(problem.level, problem.code, problem.message, problem.loc,
-                   "set site_dir: site in mkdocs.yml (or delete the line)")
+    return Finding(problem.level, problem.code, problem.text, problem.loc,
+                   N_("set site_dir: site in mkdocs.yml (or delete the line)"), params=problem.params)

@@ -14,12 +14,20 @@ from pathlib import Path
 
 import jinja2
 
+from sopbook.i18n import N_, SOURCE_LANGUAGE, say
+
 MACROS_DIR = "macros"  # a handbook's own templates, each overriding the built-in file of its name
 BUILTIN_PACKAGE = "sopbook.macros"  # the built-in templates (this repository's macros/ folder)
 
 
 class TemplatesMissing(Exception):
-    """sopbook was installed without its templates (a broken or zipped install)."""
+    """sopbook was installed without its templates (a broken or zipped install); `text` and
+    `params` say why in any language (i18n.say)."""
+
+    def __init__(self, text: str, **params: object) -> None:
+        super().__init__(say(text, SOURCE_LANGUAGE, params))
+        self.text = text
+        self.params = params
 
 
 def builtin_dir() -> Path:
@@ -27,11 +35,12 @@ def builtin_dir() -> Path:
     try:
         found = resources.files(BUILTIN_PACKAGE)
     except ModuleNotFoundError as exc:
-        raise TemplatesMissing(f"sopbook's built-in templates ({BUILTIN_PACKAGE}) are not installed: "
-                               "reinstall sopbook") from exc
+        raise TemplatesMissing(N_("sopbook's built-in templates ({package}) are not installed: "
+                                  "reinstall sopbook"), package=BUILTIN_PACKAGE) from exc
     if not isinstance(found, Path) or not found.is_dir():
-        raise TemplatesMissing(f"sopbook's built-in templates are not a folder ({found}): "
-                               "install sopbook from its wheel, unzipped, as pip and uv do")
+        raise TemplatesMissing(N_("sopbook's built-in templates are not a folder ({found}): "
+                                  "install sopbook from its wheel, unzipped, as pip and uv do"),
+                               found=str(found))
     return found
 
 
@@ -90,18 +99,21 @@ def overrides(root: Path) -> list[str]:
                   if p.is_file() and (folders[1] / p.relative_to(folders[0])).is_file())
 
 
-def fix_hint(root: Path, name: str) -> str:
-    """What to do about a template that cannot be read or rendered, by where it came from."""
+def fix_hint(root: Path, name: str) -> tuple[str, dict[str, object]]:
+    """What to do about a template that cannot be read or rendered, by where it came from: a hint's
+    message id and its parameters (`template`, and `overrides` and `builtin` where it names them)."""
     found = template_file(root, name)
+    params: dict[str, object] = {"template": name}
     if found is not None and search_path(root) == [Path(root) / MACROS_DIR]:
-        return f"fix {MACROS_DIR}/{name}: this repository's macros/ are sopbook's built-in templates"
+        return N_("fix macros/{template}: this repository's macros/ are sopbook's built-in templates"), params
     if found is not None and is_override(root, found):
-        return (f"{MACROS_DIR}/{name} in this handbook overrides sopbook's built-in {name}: fix it, "
-                "or delete it to use the built-in one")
+        return (N_("macros/{template} in this handbook overrides sopbook's built-in {template}: fix it, "
+                   "or delete it to use the built-in one"), params)
     if found is not None and (mine := overrides(root)):
         # A built-in template imports macros from the others: an override that lacks one breaks it.
-        listed = ", ".join(f"{MACROS_DIR}/{n}" for n in mine)
-        return (f"the built-in {name} uses this handbook's overrides ({listed}): an override must define "
-                f"every macro of the file it replaces (compare with {builtin_dir()}), or delete it")
-    return (f"sopbook's built-in {name} is broken or missing: reinstall sopbook, or override it with "
-            f"a working {MACROS_DIR}/{name} in this handbook")
+        params.update(overrides=", ".join(f"{MACROS_DIR}/{n}" for n in mine), builtin=str(builtin_dir()))
+        return (N_("the built-in {template} uses this handbook's overrides ({overrides}): an override must "
+                   "define every macro of the file it replaces (compare with {builtin}), or delete it"),
+                params)
+    return (N_("sopbook's built-in {template} is broken or missing: reinstall sopbook, or override it with "
+               "a working macros/{template} in this handbook"), params)

@@ -19,6 +19,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from sopbook._util.positions import line_col
 from sopbook.findings import Finding, LoadFailed, Loc
+from sopbook.i18n import N_, SOURCE_LANGUAGE, say
 
 if TYPE_CHECKING:
     from yaml._yaml import CParser
@@ -135,8 +136,11 @@ class _Loader(yaml.SafeLoader):
         while self.peek(length) not in _BREAK + _FLOW_INDICATORS:
             length += 1
         if not length:
-            raise _Refused(f"invalid YAML: an {name} without a name", start_mark,
-                           f"write a name right after the '{'*' if name == 'alias' else '&'}', e.g. &step")
+            if name == "alias":
+                raise _Refused(N_("invalid YAML: an alias without a name"), start_mark,
+                               N_("write a name right after the '*', e.g. *step"))
+            raise _Refused(N_("invalid YAML: an anchor without a name"), start_mark,
+                           N_("write a name right after the '&', e.g. &step"))
         value = self.prefix(length)
         self.forward(length)
         return TokenClass(value, start_mark, self.get_mark())
@@ -153,9 +157,9 @@ class _Loader(yaml.SafeLoader):
                 self.forward()
             if self.peek() == "#":
                 if self.column and self.buffer[self.pointer - 1] not in " \t":
-                    raise _Refused("invalid YAML: a '#' right after a value (a comment needs a space "
-                                   "before it)", self.get_mark(),
-                                   "type a space before the '#', or quote the text")
+                    raise _Refused(N_("invalid YAML: a '#' right after a value (a comment needs a space "
+                                      "before it)"), self.get_mark(),
+                                   N_("type a space before the '#', or quote the text"))
                 while self.peek() not in "\0\r\n\x85\u2028\u2029":
                     self.forward()
             if self.scan_line_break():
@@ -166,8 +170,8 @@ class _Loader(yaml.SafeLoader):
                 break
         if (new_line and self.flow_level and self.column <= self.indent
                 and self.peek() not in "]}\0"):
-            raise _Refused("invalid YAML: a line inside [ ] or { } is not indented more than their key",
-                           self.get_mark(), "indent this line with spaces, more than the key above")
+            raise _Refused(N_("invalid YAML: a line inside [ ] or {{ }} is not indented more than their key"),
+                           self.get_mark(), N_("indent this line with spaces, more than the key above"))
 
     def scan_flow_scalar_breaks(self, double, start_mark):
         # PyYAML's, plus YAML 1.2's rule that a quoted text continued on another line indents it
@@ -190,10 +194,10 @@ class _Loader(yaml.SafeLoader):
                 return chunks  # the caller reports the quote that is never closed
             else:
                 if column <= self.indent:
-                    quote = '"' if double else "'"
-                    raise _Refused(f"invalid YAML: a quote opens here and is not closed on its line "
-                                   f"(line {self.line + 1} is not indented under it)", start_mark,
-                                   f"type the closing {quote} at the end of the text")
+                    raise _Refused(N_("invalid YAML: a quote opens here and is not closed on its line "
+                                      "(line {line} is not indented under it)"), start_mark,
+                                   N_("type the closing {quote} at the end of the text"),
+                                   line=self.line + 1, quote='"' if double else "'")
                 return chunks
 
     def scan_block_scalar_indentation(self):
@@ -215,9 +219,10 @@ class _Loader(yaml.SafeLoader):
                     widest = yaml.error.Mark(self.name, self.index - self.column, self.line, 0,
                                              None, None)  # type: ignore[arg-type]
         if self.indent < self.column < max_indent and self.peek() != "\0" and chunks:
-            raise _Refused(f"invalid YAML: an empty line above the text holds {max_indent} spaces, more than "
-                           f"the text's indentation ({self.column})", widest,
-                           "delete the spaces on that empty line (editors do not show them)")
+            raise _Refused(N_("invalid YAML: an empty line above the text holds {spaces} spaces, more than "
+                              "the text's indentation ({indent})"), widest,
+                           N_("delete the spaces on that empty line (editors do not show them)"),
+                           spaces=max_indent, indent=self.column)
         return chunks, max_indent, end_mark
 
     def compose_scalar_node(self, anchor):
@@ -235,8 +240,12 @@ def _loc(path: str, node: Node) -> Loc:
 
 
 class _TooBig(Exception):
-    def __init__(self, node: Node, message: str, hint: str):
-        self.node, self.message, self.hint = node, message, hint
+    def __init__(self, node: Node, message: str, hint: str, **params: object):
+        self.node, self.message, self.hint, self.params = node, message, hint, params
+
+
+_NEST_EXPANDED = N_("lists and mappings nest more than {limit} deep once aliases are expanded")
+_REPLACE_ALIASES = N_("replace the aliases (*name) with the text they stand for")
 
 
 def _measure_expanded(node: Node, seen: dict[int, tuple[int, int]], open_: set[int],
@@ -250,11 +259,10 @@ def _measure_expanded(node: Node, seen: dict[int, tuple[int, int]], open_: set[i
     """
     key = id(node)
     if key in open_:
-        raise _TooBig(node, "an anchor is used inside itself (recursive alias)",
-                      "replace the alias (*name) with the text it stands for")
+        raise _TooBig(node, N_("an anchor is used inside itself (recursive alias)"),
+                      N_("replace the alias (*name) with the text it stands for"))
     if depth > MAX_DEPTH:  # checked on the way down, so this walk never recurses deeper than the limit
-        raise _TooBig(node, f"lists and mappings nest more than {MAX_DEPTH} deep once aliases are expanded",
-                      "replace the aliases (*name) with the text they stand for")
+        raise _TooBig(node, _NEST_EXPANDED, _REPLACE_ALIASES, limit=MAX_DEPTH)
     if key in seen:
         size, height = seen[key]
     else:
@@ -274,11 +282,11 @@ def _measure_expanded(node: Node, seen: dict[int, tuple[int, int]], open_: set[i
         open_.discard(key)
         seen[key] = (size, height)
     if size > MAX_EXPANDED_NODES:
-        raise _TooBig(node, f"document expands to more than {MAX_EXPANDED_NODES:,} nodes",
-                      "replace the aliases (*name) with the text they stand for, or split the file")
+        raise _TooBig(node, N_("document expands to more than {limit} nodes"),
+                      N_("replace the aliases (*name) with the text they stand for, or split the file"),
+                      limit=f"{MAX_EXPANDED_NODES:,}")
     if depth + height - 1 > MAX_DEPTH:
-        raise _TooBig(node, f"lists and mappings nest more than {MAX_DEPTH} deep once aliases are expanded",
-                      "replace the aliases (*name) with the text they stand for")
+        raise _TooBig(node, _NEST_EXPANDED, _REPLACE_ALIASES, limit=MAX_DEPTH)
     return size, height
 
 
@@ -292,12 +300,17 @@ _BOOL_RE = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
 _INT_RE = re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$")
 _FLOAT_RE = re.compile(r"^[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$")
 _NULL_RE = re.compile(r"^(?:~|null|Null|NULL|)$")
-# tag -> (what its value must look like, what it is called, what to type instead)
+# tag -> (what its value must look like, the message when it does not, what to type instead)
 _CORE_TAGS = {
-    _INT: (_INT_RE, "a whole number", "a number like 15"),
-    _FLOAT: (re.compile(f"{_INT_RE.pattern}|{_FLOAT_RE.pattern}"), "a number", "a number like 1.5"),
-    _BOOL: (_BOOL_RE, "true or false", "true or false"),
-    _NULL: (_NULL_RE, "empty", "~ for an empty value"),
+    _INT: (_INT_RE, N_("'{value}' is not a whole number, as its tag {tag} says"),
+           N_("delete '{tag}', or write a number like 15")),
+    _FLOAT: (re.compile(f"{_INT_RE.pattern}|{_FLOAT_RE.pattern}"),
+             N_("'{value}' is not a number, as its tag {tag} says"),
+             N_("delete '{tag}', or write a number like 1.5")),
+    _BOOL: (_BOOL_RE, N_("'{value}' is not true or false, as its tag {tag} says"),
+            N_("delete '{tag}', or write true or false")),
+    _NULL: (_NULL_RE, N_("'{value}' is not empty, as its tag {tag} says"),
+            N_("delete '{tag}', or write ~ for an empty value")),
 }
 
 # C0 and C1 control characters (tab and line feed are text), DEL, lone surrogates (no UTF-8 can
@@ -325,22 +338,25 @@ _Loader.add_implicit_resolver(_FLOAT, _FLOAT_RE, list("-+0123456789."))
 _Loader.add_implicit_resolver(_NULL, _NULL_RE, ["~", "n", "N", ""])
 
 
+_UNSUPPORTED_TAG = N_("unsupported YAML tag {tag}")
+_DELETE_TAG = N_("delete '{tag}' before the value: content is plain text, lists and mappings")
+
+
 class _Builder:
     def __init__(self, path: str):
         self.path = path
         self.errors: list[Finding] = []
 
-    def error(self, node: Node | None, message: str, hint: str = "", loc: Loc | None = None) -> None:
+    def error(self, node: Node | None, message: str, hint: str = "", loc: Loc | None = None,
+              **params: object) -> None:
         where = loc or (_loc(self.path, node) if node is not None else Loc(self.path))
-        self.errors.append(Finding("error", "load.yaml", message, where, hint))
+        self.errors.append(Finding("error", "load.yaml", message, where, hint, params=params))
 
     def build(self, node: Node):
         if isinstance(node, (MappingNode, SequenceNode)) and node.tag not in _PLAIN_COLLECTIONS:
             # !!python/object/apply, !!set, !!omap, !custom on a list or mapping: never constructed,
             # and not silently read as a plain list either
-            shown = _shown_tag(node.tag)
-            self.error(node, f"unsupported YAML tag {shown}",
-                       f"delete '{shown}' before the value: content is plain text, lists and mappings")
+            self.error(node, _UNSUPPORTED_TAG, _DELETE_TAG, tag=_shown_tag(node.tag))
         if isinstance(node, MappingNode):
             return self.mapping(node)
         if isinstance(node, SequenceNode):
@@ -361,22 +377,18 @@ class _Builder:
             return value
         core = _CORE_TAGS.get(tag)
         if core is None:
-            shown = _shown_tag(tag)
-            self.error(node, f"unsupported YAML tag {shown}",
-                       f"delete '{shown}' before the value: content is plain text, lists and mappings")
+            self.error(node, _UNSUPPORTED_TAG, _DELETE_TAG, tag=_shown_tag(tag))
             return value
-        pattern, kind, example = core
+        pattern, message, hint = core
         if not pattern.match(value):
-            shown = _shown_tag(tag)
-            self.error(node, f"'{printable(value[:40])}' is not {kind}, as its tag {shown} says",
-                       f"delete '{shown}', or write {example}")
+            self.error(node, message, hint, value=printable(value[:40]), tag=_shown_tag(tag))
             return value
         if tag == _INT:
             try:
                 return SourceInt(value)
             except ValueError:  # more digits than Python converts (sys.get_int_max_str_digits)
-                self.error(node, f"number with {len(value):,} digits is too long",
-                           "quote it if it is text")
+                self.error(node, N_("number with {digits} digits is too long"), N_("quote it if it is text"),
+                           digits=f"{len(value):,}")
                 return value
         if tag == _FLOAT:
             return SourceFloat(value)
@@ -388,8 +400,9 @@ class _Builder:
         found = _CONTROL.search(value)
         assert found is not None, "called only for text that has a control character"
         char = found.group()
-        self.error(node, f"invisible control character U+{ord(char):04X} in the text (written as an escape "
-                         f"such as \\0, \\e or \\x07)", "delete the character or write it out in words")
+        self.error(node, N_("invisible control character U+{code} in the text (written as an escape "
+                            "such as \\0, \\e or \\x07)"),
+                   N_("delete the character or write it out in words"), code=f"{ord(char):04X}")
 
     def mapping(self, node: MappingNode) -> LocDict:
         out = LocDict()
@@ -397,19 +410,19 @@ class _Builder:
         out.key_locs = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, ScalarNode):
-                self.error(key_node, "a mapping key must be a plain word",
-                           "write the key as plain text before the ':', e.g. title:")
+                self.error(key_node, N_("a mapping key must be a plain word"),
+                           N_("write the key as plain text before the ':', e.g. title:"))
                 continue
             key = key_node.value
             if not key and key_node.style is None:  # `: x`, `? : x`, `{: x}`: YAML's null key
-                self.error(key_node, "a ':' with no key before it",
-                           "type the key before the ':', e.g. title: 交付")
+                self.error(key_node, N_("a ':' with no key before it"),
+                           N_("type the key before the ':', e.g. title: 交付"))
                 continue
             if key_node.tag == _MERGE or (key == "<<" and key_node.style is None):
                 # YAML 1.1 merge keys: PyYAML would copy the anchor's fields in, YAML 1.2 has no
                 # such key, and silently keeping a field named "<<" would be worse than either.
-                self.error(key_node, "merge keys (<<) are not supported",
-                           "delete the '<<:' line and write the fields of the anchor here")
+                self.error(key_node, N_("merge keys (<<) are not supported"),
+                           N_("delete the '<<:' line and write the fields of the anchor here"))
                 continue
             if key_node.tag != _STR or key_node.style == '"':
                 self.scalar(key_node)  # a key follows the values' rules (tags, characters) and stays text
@@ -418,10 +431,9 @@ class _Builder:
                 first = out.key_locs[key]
                 self.error(
                     key_node,
-                    f"duplicate key '{printable(key)}' (first at line {first.line}, "
-                    f"again at line {key_loc.line})",
-                    "delete one of the two; YAML would silently keep only the last",
-                    loc=key_loc,
+                    N_("duplicate key '{key}' (first at line {first}, again at line {again})"),
+                    N_("delete one of the two; YAML would silently keep only the last"),
+                    loc=key_loc, key=printable(key), first=first.line, again=key_loc.line,
                 )
                 continue
             out.key_locs[key] = key_loc
@@ -430,12 +442,18 @@ class _Builder:
 
 
 class _Refused(yaml.MarkedYAMLError):
-    """A budget the composer enforces (aliases, values, nesting): not a YAML syntax error."""
+    """What _Loader refuses where PyYAML would read on, or a budget the composer enforces (aliases,
+    values, nesting): a message id, its hint and their parameters."""
 
-    def __init__(self, problem: str, mark, hint: str):
-        super().__init__(None, None, problem, mark)
-        self.message = problem
-        self.hint = hint
+    def __init__(self, problem: str, mark, hint: str, **params: object):
+        super().__init__(None, None, say(problem, SOURCE_LANGUAGE, params), mark)
+        self.message, self.hint, self.params = problem, hint, params
+
+
+_TOO_MANY_VALUES = N_("more than {limit} values in one file")
+_SPLIT_CHAPTER = N_("split the chapter into several files")
+_TOO_DEEP = N_("lists and mappings nest more than {limit} deep")
+_NEVER_THIS_DEEP = N_("content never nests this deep: check the brackets and indentation")
 
 
 class _AliasCountingLoader(_Loader):
@@ -454,22 +472,39 @@ class _AliasCountingLoader(_Loader):
         if self.check_event(yaml.AliasEvent):
             self.alias_count += 1
             if self.alias_count > MAX_ALIASES:
-                raise _Refused(f"more than {MAX_ALIASES} aliases; "
-                               f"anchors and aliases are for small reuse only",
-                               event.start_mark, "replace some aliases (*name) with the text they stand for")
+                raise _Refused(N_("more than {limit} aliases; anchors and aliases are for small reuse only"),
+                               event.start_mark,
+                               N_("replace some aliases (*name) with the text they stand for"),
+                               limit=MAX_ALIASES)
             return super().compose_node(parent, index)
         self.node_count += 1
         if self.node_count > MAX_EXPANDED_NODES:
-            raise _Refused(f"more than {MAX_EXPANDED_NODES:,} values in one file", event.start_mark,
-                           "split the chapter into several files")
+            raise _Refused(_TOO_MANY_VALUES, event.start_mark, _SPLIT_CHAPTER,
+                           limit=f"{MAX_EXPANDED_NODES:,}")
         self.depth += 1
         try:
             if self.depth > MAX_DEPTH:
-                raise _Refused(f"lists and mappings nest more than {MAX_DEPTH} deep", event.start_mark,
-                               "content never nests this deep: check the brackets and indentation")
+                raise _Refused(_TOO_DEEP, event.start_mark, _NEVER_THIS_DEEP, limit=MAX_DEPTH)
             return super().compose_node(parent, index)
         finally:
             self.depth -= 1
+
+
+def unreadable(exc: OSError) -> tuple[str, dict[str, object]]:
+    """Why a file cannot be read, as a message id and its parameters: the common reasons in the
+    handbook's language, any other in the system's words."""
+    if isinstance(exc, PermissionError):
+        return N_("cannot read the file: Permission denied"), {}
+    if isinstance(exc, FileNotFoundError):
+        return N_("cannot read the file: No such file or directory"), {}
+    if isinstance(exc, IsADirectoryError):
+        return N_("cannot read the file: Is a directory"), {}
+    return N_("cannot read the file: {reason}"), {"reason": exc.strerror or str(exc)}
+
+
+CHECK_READABLE = N_("check that it exists and that you may read it")
+TOO_BIG = N_("file is {size} bytes, more than the {limit} bytes allowed")
+UTF16 = N_("the file is UTF-16: save it as UTF-8")
 
 
 def decode(path: Path, display: str) -> str:
@@ -477,25 +512,24 @@ def decode(path: Path, display: str) -> str:
         with open(path, "rb") as handle:  # never more than the limit in memory, whatever the file is
             data = handle.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
-        raise LoadFailed([Finding("error", "load.file", f"cannot read the file: {exc.strerror or exc}",
-                                  Loc(display, 1), "check that it exists and that you may read it")]) from exc
+        message, params = unreadable(exc)
+        raise LoadFailed([Finding("error", "load.file", message, Loc(display, 1), CHECK_READABLE,
+                                  params=params)]) from exc
     if len(data) > MAX_FILE_BYTES:
         size = path.stat().st_size if path.is_file() else 0
-        shown = f"{size:,} bytes" if size > MAX_FILE_BYTES else "endless"
         raise LoadFailed([Finding(
-            "error", "load.size", f"file is {shown}, more than the {MAX_FILE_BYTES:,} bytes allowed",
-            Loc(display, 1), "split the chapter into several files")])
+            "error", "load.size",
+            TOO_BIG if size > MAX_FILE_BYTES else N_("file is endless, more than the {limit} bytes allowed"),
+            Loc(display, 1), _SPLIT_CHAPTER, params={"size": f"{size:,}", "limit": f"{MAX_FILE_BYTES:,}"})])
     try:
         text = data.decode("utf-8-sig")  # a BOM from a Windows editor is harmless: drop it
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        hint = "save the file as UTF-8"
-        if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-            hint = "the file is UTF-16: save it as UTF-8"
+        utf16 = data[:2] in (b"\xff\xfe", b"\xfe\xff")
         raise LoadFailed([Finding(
-            "error", "load.encoding",
-            f"file is not UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})",
-            Loc(display, line), hint)]) from exc
+            "error", "load.encoding", N_("file is not UTF-8 (byte 0x{byte} at offset {offset})"),
+            Loc(display, line), UTF16 if utf16 else N_("save the file as UTF-8"),
+            params={"byte": f"{data[exc.start]:02x}", "offset": exc.start})]) from exc
     text = text.replace("\r\n", "\n")
     odd = _ODD_BREAK.search(text)
     if odd:
@@ -504,9 +538,10 @@ def decode(path: Path, display: str) -> str:
         at = odd.start()
         line, col = line_col(text, at)
         raise LoadFailed([Finding(
-            "error", "load.encoding", f"invisible line separator U+{ord(odd.group()):04X} in the text",
+            "error", "load.encoding", N_("invisible line separator U+{code} in the text"),
             Loc(display, line, col),
-            "delete it (pasted from a word processor?); use an ordinary line break")])
+            N_("delete it (pasted from a word processor?); use an ordinary line break"),
+            params={"code": f"{ord(odd.group()):04X}"})])
     return text
 
 
@@ -518,8 +553,9 @@ def _reader_error(exc: yaml.reader.ReaderError, text: str, display: str) -> Find
     position = max(0, min(exc.position, len(text)))
     line, col = line_col(text, position)
     char = exc.character if isinstance(exc.character, str) else chr(exc.character)
-    return Finding("error", "load.yaml", f"invalid character U+{ord(char):04X} (a control character)",
-                   Loc(display, line, col), "delete it; it is invisible in most editors")
+    return Finding("error", "load.yaml", N_("invalid character U+{code} (a control character)"),
+                   Loc(display, line, col), N_("delete it; it is invisible in most editors"),
+                   params={"code": f"{ord(char):04X}"})
 
 
 _UNREAD = object()
@@ -627,15 +663,11 @@ def _events_to_data(get, text: str, display: str):
             mark = event.start_mark
             nodes += 1
             if nodes > MAX_EXPANDED_NODES:
-                raise LoadFailed([Finding("error", "load.yaml",
-                                          f"more than {MAX_EXPANDED_NODES:,} values in one file",
-                                          _mark_loc(display, mark), "split the chapter into several files")])
+                raise LoadFailed([Finding("error", "load.yaml", _TOO_MANY_VALUES, _mark_loc(display, mark),
+                                          _SPLIT_CHAPTER, params={"limit": f"{MAX_EXPANDED_NODES:,}"})])
             if len(stack) >= MAX_DEPTH:
-                raise LoadFailed([Finding("error", "load.yaml",
-                                          f"lists and mappings nest more than {MAX_DEPTH} deep",
-                                          _mark_loc(display, mark),
-                                          "content never nests this deep: "
-                                          "check the brackets and indentation")])
+                raise LoadFailed([Finding("error", "load.yaml", _TOO_DEEP, _mark_loc(display, mark),
+                                          _NEVER_THIS_DEEP, params={"limit": MAX_DEPTH})])
             loc = Loc(display, mark.line + 1, mark.column + 1)
             top = stack[-1] if stack else None
             wants_key = top is not None and top[1] is None and type(top[0]) is LocDict
@@ -721,7 +753,7 @@ def _parse(text: str, display: str):
             _measure_expanded(node, {}, set())
     except _TooBig as too_big:
         raise LoadFailed([Finding("error", "load.yaml", too_big.message, _loc(display, too_big.node),
-                                  too_big.hint)]) from None
+                                  too_big.hint, params=too_big.params)]) from None
     builder = _Builder(display)
     data = builder.build(node)
     if builder.errors:
@@ -741,11 +773,12 @@ def _compose(text: str, display: str):
         raise LoadFailed([_reader_error(exc, text, display)]) from exc
     except _Refused as exc:
         raise LoadFailed([Finding("error", "load.yaml", exc.message, _mark_loc(display, exc.problem_mark),
-                                  exc.hint)]) from exc
+                                  exc.hint, params=exc.params)]) from exc
     except yaml.MarkedYAMLError as exc:
         raise LoadFailed([_syntax_error(exc, display)]) from exc
     except yaml.YAMLError as exc:
-        raise LoadFailed([Finding("error", "load.yaml", f"invalid YAML: {exc}", Loc(display))]) from exc
+        raise LoadFailed([Finding("error", "load.yaml", N_("invalid YAML: {detail}"), Loc(display),
+                                  params={"detail": str(exc)})]) from exc
     finally:
         loader.dispose()
     return node
@@ -763,39 +796,52 @@ def _char_at(mark) -> str:
     return buffer[mark.pointer] if buffer and 0 <= mark.pointer < len(buffer) else ""
 
 
+_INDENT_HINT = N_("indent this line with spaces like the lines around it, and put quotes around text that "
+                  "starts with a symbol or contains ': ' or ' #'")
+_ALIAS = re.compile(r"found undefined alias '([^']*)'")
+
+
 def _syntax_error(exc: yaml.MarkedYAMLError, display: str) -> Finding:
     """PyYAML's words for the mistakes editors make most, said plainly and placed where the
     mistake is: an unclosed quote or bracket is reported where it opens, not at the end of the file."""
     context, problem = exc.context or "", exc.problem or ""
     raw = " ".join(filter(None, [context, problem])) or "invalid YAML"
     at = exc.problem_mark or exc.context_mark
+    params: dict[str, object] = {}
     if "'\\t'" in problem or "tab" in problem:
-        message, hint = "a tab character: YAML indents with spaces only", "replace the tab with spaces"
+        message, hint = (N_("invalid YAML: a tab character: YAML indents with spaces only"),
+                         N_("replace the tab with spaces"))
     elif "quoted scalar" in context and "end of stream" in problem:
-        quote = "'" if _char_at(exc.context_mark) == "'" else '"'
-        message, hint, at = ("a quote opens here and is never closed",
-                             f"type the closing {quote} at the end of the text", exc.context_mark)
+        message, hint, at = (N_("invalid YAML: a quote opens here and is never closed"),
+                             N_("type the closing {quote} at the end of the text"), exc.context_mark)
+        params["quote"] = "'" if _char_at(exc.context_mark) == "'" else '"'
     elif "flow" in context and ("<stream end>" in problem or "end of stream" in problem):
-        bracket = "{" if "mapping" in context else "["
-        message, hint, at = (f"a '{bracket}' opens here and is never closed",
-                             f"type the closing '{'}' if bracket == '{' else ']'}' after the last item",
-                             exc.context_mark)
+        if "mapping" in context:
+            message, hint = (N_("invalid YAML: a '{{' opens here and is never closed"),
+                             N_("type the closing '}}' after the last item"))
+        else:
+            message, hint = (N_("invalid YAML: a '[' opens here and is never closed"),
+                             N_("type the closing ']' after the last item"))
+        at = exc.context_mark
     elif "simple key" in context and "could not find expected ':'" in problem:
-        message, hint, at = ("this line has no ':' after its key",
-                             "write key: value (a space after the colon)",
+        message, hint, at = (N_("invalid YAML: this line has no ':' after its key"),
+                             N_("write key: value (a space after the colon)"),
                              exc.context_mark)
     elif "mapping values are not allowed here" in problem:
-        message, hint = ("a ':' that cannot start a key here (is the line indented more than the one above?)",
-                         "align the line with the keys beside it, or quote text that contains ': '")
+        message, hint = (N_("invalid YAML: a ':' that cannot start a key here "
+                            "(is the line indented more than the one above?)"),
+                         N_("align the line with the keys beside it, or quote text that contains ': '"))
     elif "cannot start any token" in problem:
         char = printable(_char_at(exc.problem_mark) or "?")
         mark = exc.problem_mark
         word = _WORD.match(mark.buffer, mark.pointer) if mark is not None and mark.buffer else None
-        written = printable(word.group()) if word else char
-        message, hint = f"a '{char}' cannot start a value here", f'put the text in quotes, e.g. "{written}"'
+        message, hint = (N_("invalid YAML: a '{char}' cannot start a value here"),
+                         N_("put the text in quotes, e.g. \"{written}\""))
+        params.update(char=char, written=printable(word.group()) if word else char)
     elif "block scalar" in context and ("indicators" in problem or "comment or a line break" in problem):
-        message, hint = ("text on the line of a '|' or '>' (only a comment may follow it there)",
-                         "start the text on the next line, indented; type a space before a '#' comment")
+        message, hint = (N_("invalid YAML: text on the line of a '|' or '>' "
+                            "(only a comment may follow it there)"),
+                         N_("start the text on the next line, indented; type a space before a '#' comment"))
     elif "double-quoted" in context and "escape" in problem:
         mark = exc.problem_mark
         back = mark.buffer.rfind("\\", 0, mark.pointer) if mark is not None and mark.buffer else -1
@@ -804,16 +850,35 @@ def _syntax_error(exc: yaml.MarkedYAMLError, display: str) -> Finding:
             # either, as PyYAML's own (the stubs type the pointer as int)
             at = yaml.error.Mark(mark.name, back, mark.line, mark.column - (mark.pointer - back),
                                  None, None)  # type: ignore[arg-type]
-        message, hint = ("a '\\' in double quotes that starts no YAML escape (such as \\n or \\u4e2d)",
-                         "type \\\\ for a backslash, or put the text in single quotes")
+        message, hint = (N_("invalid YAML: a '\\' in double quotes that starts no YAML escape "
+                            "(such as \\n or \\u4e2d)"),
+                         N_("type \\\\ for a backslash, or put the text in single quotes"))
     elif "expected a single document" in raw:
-        message, hint = ("a second document ('---') in one file",
-                         "delete the '---' line and what follows it, or move that part to a file of its own")
+        message, hint = (N_("invalid YAML: a second document ('---') in one file"),
+                         N_("delete the '---' line and what follows it, "
+                            "or move that part to a file of its own"))
+    elif "expected <block end>" in problem and problem.endswith(("start>'", "'-'", "'?'")):
+        # a line further in or out than the keys or list items it belongs with
+        message, hint = N_("invalid YAML: this line is not indented like the lines around it"), _INDENT_HINT
+    elif "sequence entries are not allowed here" in problem:
+        message, hint = (N_("invalid YAML: a list item ('- ') cannot start on this line"),
+                         N_("start the list on the next line, indented under its key"))
+    elif (alias := _ALIAS.search(problem)) is not None:
+        message, hint = (N_("invalid YAML: the alias *{name} has no anchor &{name} above it"),
+                         N_("write the anchor (&{name}) before its first use, or write the text itself"))
+        params["name"] = printable(alias.group(1))
+    elif "while parsing a flow" in context and "expected ','" in problem:
+        if "mapping" in context:
+            message = N_("invalid YAML: a ',' or '}}' is missing here (the '{{' opens on line {line})")
+        else:
+            message = N_("invalid YAML: a ',' or ']' is missing here (the '[' opens on line {line})")
+        hint = N_("separate the items with ', ', close the brackets, and quote text that contains ': '")
+        params["line"] = exc.context_mark.line + 1 if exc.context_mark else "?"
     else:
-        message, hint = raw, ("indent this line with spaces like the lines around it, and put quotes "
-                              "around text that starts with a symbol or contains ': ' or ' #'")
-    return Finding("error", "load.yaml", f"invalid YAML: {message}",
-                   _mark_loc(display, at or exc.context_mark), hint)
+        message, hint = N_("invalid YAML: {detail}"), _INDENT_HINT
+        params["detail"] = raw
+    return Finding("error", "load.yaml", message, _mark_loc(display, at or exc.context_mark), hint,
+                   params=params)
 
 
 def read_yaml(path: Path, display: str | None = None):

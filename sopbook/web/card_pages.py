@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sopbook.i18n import N_, say
 from sopbook.model.editions import Change, changes
 from sopbook.model.ledger import CardHistory
 from sopbook.render import addresses
@@ -60,5 +61,6 @@ def render_card_pages(site: Site) -> list[Page]:
                       pdf=links.to(addresses.card_pdf(edition.card_id)),
                       index=links.to(site.url("cards/index.md")))
         # The card's content is the chapters' own: searching it would list everything twice.
-        pages.append(Page(src, f"检查卡 · {sources.title}", body, search=False, in_nav=False))
+        title = say(N_("Checklist card · {title}"), site.project.language, {"title": sources.title})
+        pages.append(Page(src, title, body, search=False, in_nav=False))
     return pages

@@ -11,12 +11,13 @@ inlined for file:// only) and the lunr language files the search index does not 
 
 The cache is named after a hash of the stored files' contents: a build that changes any of them
 is a new sw.js, which phones fetch, store whole beside the old build, and switch to when staff
-press the 手册已更新 notice. So the list and the hash must be written last: after MkDocs (the
-plugin's on_post_build) and again after the cards (`sopbook build`, which renders them once
-MkDocs has finished).
+press the notice that the handbook was updated (said in the handbook's language). So the list
+and the hash must be written last: after MkDocs (the plugin's on_post_build) and again after
+the cards (`sopbook build`, which renders them once MkDocs has finished).
 """
 from __future__ import annotations
 
+import errno
 import json
 import os
 import unicodedata
@@ -26,8 +27,10 @@ from urllib.parse import quote
 from markupsafe import escape
 from mkdocs.utils import get_relative_url
 
+from sopbook import i18n
 from sopbook._util.digest import digest, sha256
 from sopbook.findings import Finding, Loc
+from sopbook.i18n import N_
 from sopbook.web import icons
 from sopbook.web.site import asset
 
@@ -37,7 +40,8 @@ ICON_DIR = "assets/sopbook/icons"
 REGISTER_JS, REGISTER_CSS = "assets/sopbook/offline.js", "assets/sopbook/offline.css"
 THEME_COLOR = "#00695c"  # the primary colour of the header (sopbook.css)
 BACKGROUND_COLOR = "#ffffff"
-LANG = "zh"  # the handbook and its search are Chinese (mkdocs.yml: theme.language)
+# The notice that a newer build is stored and waiting (offline.js).
+NOTICE_WORDS = {"updated": N_("The handbook has been updated"), "reload": N_("Load the new version")}
 
 SEARCH_INDEX = "search/search_index.json"
 LUNR_DIR = "assets/javascripts/lunr/"
@@ -136,12 +140,13 @@ def _icons() -> list[tuple[str, int, bool]]:
             for maskable in (False, True) for size in icons.SIZES]
 
 
-def manifest(title: str, description: str | None) -> str:
-    """The web app manifest: JSON, so the handbook's title is data, never markup or code."""
+def manifest(title: str, description: str | None, lang: str) -> str:
+    """The web app manifest: JSON, so the handbook's title is data, never markup or code.
+    `lang`: the handbook's language (zh, en), what the phone reads its name in."""
     data: dict[str, object] = {
         "name": title, "short_name": short_name(title),
         "start_url": "index.html", "scope": "./", "display": "standalone",
-        "lang": LANG, "dir": "ltr", "theme_color": THEME_COLOR, "background_color": BACKGROUND_COLOR,
+        "lang": lang, "dir": "ltr", "theme_color": THEME_COLOR, "background_color": BACKGROUND_COLOR,
         "icons": [{"src": rel, "sizes": f"{size}x{size}", "type": "image/png",
                    "purpose": "maskable" if maskable else "any"} for rel, size, maskable in _icons()],
     }
@@ -166,9 +171,13 @@ def service_worker(files: list[str], key: str, network_first: bool = False) -> s
     return _replace_line(text, "const NETWORK_FIRST = false;", json.dumps(network_first))
 
 
-def register_script(live_preview: bool) -> str:
-    """offline.js; under `mkdocs serve` it shows no notice (live reload shows the new build)."""
-    return _replace_line(asset("offline.js"), "var LIVE_PREVIEW = false;", json.dumps(live_preview))
+def register_script(live_preview: bool, lang: str = i18n.SOURCE_LANGUAGE) -> str:
+    """offline.js, its notice in `lang`; under `mkdocs serve` it shows no notice (live reload
+    shows the new build)."""
+    text = _replace_line(asset("offline.js"), "var LIVE_PREVIEW = false;", json.dumps(live_preview))
+    words = {name: i18n.gettext(msgid, lang) for name, msgid in NOTICE_WORDS.items()}
+    line = next(line for line in text.splitlines() if line.strip().startswith("var WORDS = "))
+    return _replace_line(text, line.strip(), json.dumps(words, ensure_ascii=False))
 
 
 def head_tags(page_url: str) -> str:
@@ -191,10 +200,22 @@ def _write(path: Path, data: bytes) -> None:
     tmp.replace(path)  # a server never hands out half a worker
 
 
+def manifest_language(site: Path) -> str | None:
+    """The language of the manifest already in `site` (the build's first pass wrote it)."""
+    try:
+        lang = json.loads((site / MANIFEST_FILE).read_text(encoding="utf-8")).get("lang")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return lang if isinstance(lang, str) and lang else None
+
+
 def write(site: Path, title: str, description: str | None = None, *,
-          network_first: bool = False) -> list[Finding]:
+          network_first: bool = False, lang: str | None = None) -> list[Finding]:
     """Write the icons, the manifest and sw.js (last, over everything else in `site`).
+    `lang`: the handbook's language; when not given, the one the site's manifest already says
+    (the second pass of a build, once the cards exist), else English.
     Returns the findings of a failure to write (none when it worked)."""
+    lang = lang or manifest_language(site) or i18n.SOURCE_LANGUAGE
     target = site / SW_FILE
     try:
         glyph = icon_glyph(title)
@@ -202,12 +223,19 @@ def write(site: Path, title: str, description: str | None = None, *,
             target = site / rel
             _write(target, icons.draw(size, glyph, THEME_COLOR, maskable=maskable))
         target = site / MANIFEST_FILE
-        _write(target, manifest(title, description).encode("utf-8"))
+        _write(target, manifest(title, description, lang).encode("utf-8"))
         target = site / SW_FILE
         files = precache(site)
         _write(target, service_worker(files, build_key(site, files, network_first), network_first).encode())
     except OSError as exc:
-        return [Finding("error", "build.offline", f"cannot write {target.name} of the offline handbook: "
-                        f"{exc.strerror or exc}", Loc(str(target)),
-                        "check that the output folder is writable and the disk not full, then build again")]
+        if exc.errno == errno.ENOSPC:
+            text = N_("cannot write {file} of the offline handbook: the disk is full")
+        elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            text = N_("cannot write {file} of the offline handbook: no permission to write there")
+        else:
+            text = N_("cannot write {file} of the offline handbook: {reason}")
+        return [Finding("error", "build.offline", text, Loc(str(target)),
+                        N_("check that the output folder is writable and the disk not full, "
+                           "then build again"),
+                        params={"file": target.name, "reason": exc.strerror or str(exc)})]
     return []

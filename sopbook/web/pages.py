@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from sopbook.findings import Finding
+from sopbook.i18n import N_, say
 from sopbook.model.cards import sheet_chapter, sheet_file, sheet_groups
 from sopbook.model.completeness import chapter_completeness
 from sopbook.model.editions import REPRINT_PREFIX, reprint, reprint_name, since_previous
@@ -120,7 +121,7 @@ def render_syllabus(site: Site) -> Page:
         else:
             days.append({"day": day, "rows": [row]})
     body = render(site.project, "page/syllabus.html", handbook=site.project.handbook, days=days)
-    return Page(SYLLABUS, "课程大纲", body)
+    return Page(SYLLABUS, say(N_("Syllabus"), site.project.language), body)
 
 
 def render_kpis(site: Site) -> Page:
@@ -133,7 +134,7 @@ def render_kpis(site: Site) -> Page:
                 href = links.href(f"{chapter.id}.{node.id}")
                 tables.append({"chapter": chapter, "table": node, "href": href, "rows": rows})
     body = render(site.project, "page/kpis.html", tables=tables)
-    return Page(KPIS, "KPI 总览", body, search=False)
+    return Page(KPIS, say(N_("KPI overview"), site.project.language), body, search=False)
 
 
 def card_groups(site: Site, links: Links) -> list[dict]:
@@ -169,7 +170,8 @@ def reprint_group(site: Site, links: Links) -> dict | None:
     return {
         "date": name.removeprefix(REPRINT_PREFIX),
         "sheet": links.to(f"cards/{quote(sheet_file(name))}"),
-        "cards": [{"id": e.card_id, "title": resolved[e.card_id].title, "label": e.label(),
+        "cards": [{"id": e.card_id, "title": resolved[e.card_id].title,
+                   "label": e.label(site.project.language),
                    "page": links.to(site.url(card_src_uri(e.card_id))),
                    "first": e.history is not None and len(e.history.editions) == 1,
                    "changes": since_previous(e.history) if e.history is not None else []}
@@ -182,7 +184,7 @@ def render_cards(site: Site) -> Page:
     groups = card_groups(site, links)
     body = render(site.project, "page/cards.html", groups=groups, handbook=site.project.handbook,
                   count=sum(len(g["cards"]) for g in groups), reprint=reprint_group(site, links))
-    return Page(CARDS, "检查卡", body)
+    return Page(CARDS, say(N_("Checklist cards"), site.project.language), body)
 
 
 def render_health(site: Site, findings: list[Finding]) -> Page:
@@ -200,7 +202,7 @@ def render_health(site: Site, findings: list[Finding]) -> Page:
     completeness = [{"c": c, "href": links.href(c.chapter.id)} for c in completeness_rows(project)]
     body = render(project, "page/health.html", open_findings=open_findings, acknowledged=acknowledged,
                   pending=pending, planned=planned, completeness=completeness, handbook=project.handbook)
-    return Page(HEALTH, "内容健康", body, search=False)
+    return Page(HEALTH, say(N_("Content health"), project.language), body, search=False)
 
 
 def render_site(site: Site, findings: list[Finding]) -> list[Page]:

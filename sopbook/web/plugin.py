@@ -46,12 +46,12 @@ from mkdocs.structure.toc import get_toc
 
 from sopbook.checks.references import reserved_ids
 from sopbook.findings import Finding, LoadFailed, Loc, failing
-from sopbook.i18n import SOURCE_LANGUAGE
+from sopbook.i18n import N_, SOURCE_LANGUAGE, say
 from sopbook.model.project import CARDS_DIR, CONTENT_DIR, HANDBOOK_FILE, Project, load_project
 from sopbook.render.templating import MACROS_DIR, TemplateFailed, environment
 from sopbook.source import files as docs_files
 from sopbook.source import site_paths
-from sopbook.source.language import handbook_language
+from sopbook.source.language import handbook_language, written_language
 from sopbook.web import offline as web_offline
 from sopbook.web import pages as web_pages
 from sopbook.web import preview as web_preview
@@ -79,8 +79,9 @@ class _PluginConfig(base.Config):
 
 
 def _failure(what: str, findings: list[Finding], lang: str) -> PluginError:
+    """`what` (a message id) failed, and the findings why, in the handbook's language."""
     lines = "\n".join(f"  {f.render(lang)}" for f in findings)
-    return PluginError(f"sopbook: {what}:\n{lines}")
+    return PluginError(f"sopbook: {say(what, lang)}:\n{lines}")
 
 
 def _external(url: str) -> bool:
@@ -148,20 +149,20 @@ class SopbookPlugin(BasePlugin[_PluginConfig]):
                 self.preview_errors = []
             except LoadFailed as exc:
                 if not (self.serving and self.project is not None and self.project.root == self.root):
-                    raise self._fail("the content does not load", exc.findings) from exc
+                    raise self._fail(N_("the content does not load"), exc.findings) from exc
                 # The preview keeps the last content that loaded, and says in the page why.
                 self.preview_errors = list(exc.findings)
                 for finding in exc.findings:
                     log.error(finding.render(self.lang).replace("\n", " "))
         clashes = reserved_ids(self.project)
         if clashes:
-            raise self._fail("chapter ids clash with the site's folders", clashes)
+            raise self._fail(N_("chapter ids clash with the site's folders"), clashes)
         # MkDocs empties site_dir before it writes: never when that would delete the sources.
         given = site_paths.setting(self.root, "site_dir")
         where = given.loc if given is not None else Loc(site_paths.CONFIG_FILE)
         problem = site_paths.output_problem(self.root, config.site_dir, where, f"site_dir: {config.site_dir}")
         if problem is not None:
-            raise self._fail("site_dir would replace the project's sources", [problem])
+            raise self._fail(N_("site_dir would replace the project's sources"), [problem])
 
         # Themes print site_name raw in text and through |e in attributes: a Markup string is
         # escaped once for both (|e leaves Markup alone), so no live markup and no "&lt;" tooltips.
@@ -191,7 +192,7 @@ class SopbookPlugin(BasePlugin[_PluginConfig]):
         assert self.project is not None and self.root is not None
         refused = self._refused_files(files, config)
         if refused:
-            raise self._fail("docs/ has files that must not be published", refused)
+            raise self._fail(N_("docs/ has files that must not be published"), refused)
         self.site = web_pages.Site(self.project, config.use_directory_urls, config.site_url)
         findings: list[Finding] = []
         if self.config.checks:
@@ -203,12 +204,12 @@ class SopbookPlugin(BasePlugin[_PluginConfig]):
         try:
             pages = web_pages.render_site(self.site, findings)
         except TemplateFailed as exc:  # a handbook's template override that does not render
-            raise self._fail("a template failed", [exc.finding]) from exc
+            raise self._fail(N_("a template failed"), [exc.finding]) from exc
         clashes = [docs_files.reserved_page(self.root, display)
                    for p in pages if (file := files.get_file_from_path(p.src_uri)) is not None
                    and (display := os.path.relpath(file.abs_src_path or p.src_uri, self.root))]
         if clashes:
-            raise self._fail("docs/ has pages where the handbook generates its own", clashes)
+            raise self._fail(N_("docs/ has pages where the handbook generates its own"), clashes)
         self.generated = {}
         for page in pages:
             file = File.generated(config, page.src_uri, content=page.markdown)
@@ -220,7 +221,8 @@ class SopbookPlugin(BasePlugin[_PluginConfig]):
         for script in (RUN_JS, RUN_CSS, CARD_JS):
             files.append(File.generated(config, script, content=web_pages.asset(script.rsplit("/", 1)[1])))
         files.append(File.generated(config, web_offline.REGISTER_JS,
-                                    content=web_offline.register_script(live_preview=self.serving)))
+                                    content=web_offline.register_script(live_preview=self.serving,
+                                                                        lang=self.lang)))
         files.append(File.generated(config, web_offline.REGISTER_CSS, content=web_pages.asset("offline.css")))
         if SHIM in config.extra["polyfills"]:
             files.append(File.generated(config, SHIM, content=web_pages.asset("iframe-worker-shim.js")))
@@ -279,7 +281,7 @@ class SopbookPlugin(BasePlugin[_PluginConfig]):
             expanded = web_pages.expand_trainer_page(self.site, page.file.src_uri, markdown, display,
                                                      web_pages.body_line_offset(source, markdown))
         except TemplateFailed as exc:  # page/ref.html overridden by the handbook, and failing
-            raise self._fail("a template failed", [exc.finding]) from exc
+            raise self._fail(N_("a template failed"), [exc.finding]) from exc
         self.errors.extend(expanded.errors)
         return expanded.markdown
 
@@ -299,7 +301,7 @@ class SopbookPlugin(BasePlugin[_PluginConfig]):
     def on_page_context(self, context, *, page: MkPage, config: MkDocsConfig, nav):
         generated = self.generated.get(page.file.src_uri)
         if generated is not None and generated.chapter is not None and generated.search:
-            web_search.index_chapter_page(config, page, generated.chapter, generated.html)
+            web_search.index_chapter_page(config, page, generated.chapter, generated.html, self.lang)
         return context
 
     def on_env(self, env, *, config: MkDocsConfig, files: Files):
@@ -312,7 +314,7 @@ class SopbookPlugin(BasePlugin[_PluginConfig]):
             self.errors = []
         if self.errors:
             errors, self.errors = self.errors, []
-            raise self._fail("broken references in trainer pages", errors)
+            raise self._fail(N_("broken references in trainer pages"), errors)
         if self.cache is not None:
             import jinja2
 
@@ -324,7 +326,7 @@ class SopbookPlugin(BasePlugin[_PluginConfig]):
     def on_post_page(self, output: str, *, page: MkPage, config: MkDocsConfig) -> str:
         output = web_offline.with_head_tags(output, page.url)
         if self.preview_errors:
-            return web_preview.with_banner(output, self.preview_errors)
+            return web_preview.with_banner(output, self.preview_errors, self.lang)
         src_uri = page.file.src_uri
         if self.cache is None or src_uri not in self.keys:
             return output
@@ -332,8 +334,9 @@ class SopbookPlugin(BasePlugin[_PluginConfig]):
         if src_uri in self.result.reused:
             previous = self.cache.previous_output(page.file.dest_uri, key)
             if previous is None:  # checked a moment ago: only a change to site/ mid-build gets here
-                raise PluginError(f"sopbook: {page.file.dest_uri} in the previous site changed during the "
-                                  "build; build again")
+                said = say(N_("{file} in the previous site changed during the build; build again"), self.lang,
+                           {"file": page.file.dest_uri})
+                raise PluginError(f"sopbook: {said}")
             output = previous
         self.cache.record(page.file.dest_uri, key, output)
         return output
@@ -342,10 +345,12 @@ class SopbookPlugin(BasePlugin[_PluginConfig]):
         if self.cache is not None:
             self.cache.save(Path(config.site_dir))
         assert self.project is not None
+        # The manifest names the language the handbook is written in (its title is content).
+        lang = (written_language(self.project.root) or self.project.language).replace("_", "-")
         problems = web_offline.write(Path(config.site_dir), self.project.handbook.title,
-                                     self.project.handbook.subtitle, network_first=self.serving)
+                                     self.project.handbook.subtitle, network_first=self.serving, lang=lang)
         if problems:
-            raise self._fail("the offline handbook could not be written", problems)
+            raise self._fail(N_("the offline handbook could not be written"), problems)
 
     def on_serve(self, server, *, config: MkDocsConfig, builder):
         assert self.root is not None
@@ -372,7 +377,7 @@ class SopbookPlugin(BasePlugin[_PluginConfig]):
                                               ("Content-Length", str(len(pdf)))])
                     return [pdf]
                 if problems:
-                    body = web_preview.banner(problems).encode("utf-8")
+                    body = web_preview.banner(problems, self.lang).encode("utf-8")
                     start_response("500 Internal Server Error", [("Content-Type", "text/html; charset=utf-8"),
                                                                   ("Content-Length", str(len(body)))])
                     return [body]

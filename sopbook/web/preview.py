@@ -3,7 +3,8 @@
 An editor saves a YAML file with a mistake; the preview rebuilds. Aborting the rebuild would
 leave the browser waiting with nothing to say why. Instead the preview keeps showing the last
 content that loaded and puts the findings, each with its file:line, at the top of every page,
-in the page's own markup (no stylesheet needed); the next good save takes the box away.
+in the page's own markup (no stylesheet needed) and in the handbook's language; the next good
+save takes the box away.
 """
 from __future__ import annotations
 
@@ -14,32 +15,36 @@ from pathlib import Path
 import jinja2
 from markupsafe import escape
 
+from sopbook import i18n
 from sopbook.findings import Finding
+from sopbook.i18n import N_
 
 _BODY = re.compile(r"<body\b[^>]*>", re.I)
 _STYLE = ("position:sticky;top:0;z-index:10;margin:0;padding:.8em 1em;background:#b71c1c;color:#fff;"
           "font:15px/1.5 system-ui,sans-serif;max-height:60vh;overflow:auto")
 
 
-def banner(findings: list[Finding]) -> str:
-    """The box of findings: where, what, and what to do, every string escaped."""
+def banner(findings: list[Finding], lang: str = i18n.SOURCE_LANGUAGE) -> str:
+    """The box of findings in `lang`: where, what, and what to do, every string escaped."""
     items = []
     for f in findings:
-        hint = f"<br><span>{escape(f.hint)}</span>" if f.hint else ""
+        hint = f"<br><span>{escape(f.hint_in(lang))}</span>" if f.hint_text else ""
         items.append(f"<li><code style=\"color:#fff;background:none\">{escape(str(f.loc))}</code> "
-                     f"{escape(f.message)}{hint}</li>")
+                     f"{escape(f.message_in(lang))}{hint}</li>")
+    title = i18n.say(N_("The content has {count} errors; the preview shows the last content that loaded."),
+                     lang, {"count": len(findings)})
     return (f'<div class="sb-preview-error" role="alert" style="{_STYLE}">'
-            f"<strong>内容有 {len(findings)} 处错误,预览显示的是上一次能读入的内容。</strong>"
+            f"<strong>{escape(title)}</strong>"
             f"<ul style=\"margin:.4em 0 0 1.2em;padding:0\">{''.join(items)}</ul></div>")
 
 
-def with_banner(html: str, findings: list[Finding]) -> str:
+def with_banner(html: str, findings: list[Finding], lang: str = i18n.SOURCE_LANGUAGE) -> str:
     if not findings:
         return html
     found = _BODY.search(html)
     if found is None:
-        return banner(findings) + html
-    return html[:found.end()] + banner(findings) + html[found.end():]
+        return banner(findings, lang) + html
+    return html[:found.end()] + banner(findings, lang) + html[found.end():]
 
 
 class MemoryBytecodeCache(jinja2.BytecodeCache):

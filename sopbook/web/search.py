@@ -31,6 +31,8 @@ from material.plugins.search.plugin import jieba as _jieba
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.pages import Page as MkPage
 
+from sopbook import i18n
+from sopbook.i18n import N_
 from sopbook.model import quantities as q
 from sopbook.model.nodes import (
     Calculation,
@@ -75,17 +77,19 @@ _CLOSE = "”\"」』\uff09)"  # \uff09: the fullwidth closing parenthesis
 _SENTENCE = re.compile(rf"(?<=[。！？!?；;][{_CLOSE}])|(?<=[。！？!?；;])(?![{_CLOSE}])|\n")
 
 
-def _heading(node: Node) -> str:
-    """The entry's title, as the page's heading shows it."""
+def _heading(node: Node, lang: str) -> str:
+    """The entry's title, as the page's heading shows it (its labels in `lang`, as the page's)."""
     if isinstance(node, Step):
-        minutes = f"{node.minutes:g}分钟" if node.minutes is not None else ""
+        minutes = i18n.say(N_("{minutes} min"), lang, {"minutes": f"{node.minutes:g}"}) \
+            if node.minutes is not None else ""
         return " ".join(part for part in (node.label, node.title, minutes) if part)
     if isinstance(node, Mot):
         return f"MOT {node.number} {node.title}"
     if isinstance(node, Segment):
-        return f"{node.low}–{node.high}分 {node.label}"
+        points = i18n.say(N_("{low}–{high} points"), lang, {"low": node.low, "high": node.high})
+        return f"{points} {node.label}"
     if isinstance(node, Case):
-        return f"案例 {node.title}"
+        return i18n.say(N_("Case {title}"), lang, {"title": node.title})
     return str(getattr(node, _TITLE_FIELD.get(type(node), "title"), None) or "")
 
 
@@ -152,9 +156,10 @@ def anchors_of(chapter: Chapter, present: set[str]) -> dict[int, str]:
     return out
 
 
-def things(chapter: Chapter, present: set[str]) -> Iterator[tuple[str | None, Node, str, list[str]]]:
+def things(chapter: Chapter, present: set[str],
+           lang: str = i18n.SOURCE_LANGUAGE) -> Iterator[tuple[str | None, Node, str, list[str]]]:
     """(anchor, node, title, paragraphs) for the chapter (anchor None: the page itself) and for
-    every thing in it that has an anchor, in page order."""
+    every thing in it that has an anchor, in page order; titles in the page's language `lang`."""
     anchors = anchors_of(chapter, present)
     yield None, chapter, chapter.title, _text(chapter, anchors)
     for node, parents in walk(chapter):
@@ -162,7 +167,7 @@ def things(chapter: Chapter, present: set[str]) -> Iterator[tuple[str | None, No
         if anchor is None:
             continue
         # A list, table or talk track without a title is called by what holds it.
-        title = _heading(node) or next((h for p in reversed(parents) if (h := _heading(p))), "")
+        title = _heading(node, lang) or next((h for p in reversed(parents) if (h := _heading(p, lang))), "")
         yield anchor, node, " ".join(_BOLD.sub(r"\1", title).split()), _text(node, anchors)
 
 
@@ -189,10 +194,11 @@ def _indexed(texts: list[str]) -> list[str]:
     return [_CUT[text] for text in escaped]
 
 
-def page_docs(chapter: Chapter, page_url: str, present: set[str]) -> list[dict]:
+def page_docs(chapter: Chapter, page_url: str, present: set[str],
+              lang: str = i18n.SOURCE_LANGUAGE) -> list[dict]:
     """The search index documents of a chapter page: the page first (Material's worker takes the
     first document of a page as the page), then its things in page order."""
-    found = list(things(chapter, present))
+    found = list(things(chapter, present, lang))
     texts = _indexed([line for _anchor, _node, title, paragraphs in found for line in (title, *paragraphs)])
     docs = []
     at = 0
@@ -222,11 +228,12 @@ def material_entries(config: MkDocsConfig) -> list[dict] | None:
     return entries if isinstance(entries, list) else None
 
 
-def index_chapter_page(config: MkDocsConfig, page: MkPage, chapter: Chapter, page_html: str) -> None:
+def index_chapter_page(config: MkDocsConfig, page: MkPage, chapter: Chapter, page_html: str,
+                       lang: str = i18n.SOURCE_LANGUAGE) -> None:
     """Give Material's search index the page's documents and have Material skip the page: it
-    would cut it at its headings (and segment its Chinese a second time)."""
+    would cut it at its headings (and segment its Chinese a second time). `lang`: the page's."""
     entries = material_entries(config)
     if entries is None:
         return
-    entries.extend(page_docs(chapter, page.url, anchor_ids(page_html)))
+    entries.extend(page_docs(chapter, page.url, anchor_ids(page_html), lang))
     page.meta["search"] = {**(page.meta.get("search") or {}), "exclude": True}

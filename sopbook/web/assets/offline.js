@@ -1,5 +1,6 @@
 /* Offline handbook: registers the service worker (sw.js at the site's root) that keeps one whole
-   build on the phone, and says 手册已更新 when a newer build has been stored and is waiting.
+   build on the phone, and says the handbook was updated when a newer build has been stored and
+   is waiting (in the handbook's language: WORDS, written by sopbook).
    Only on https and on this machine (http://localhost, 127.0.0.1): browsers refuse service
    workers elsewhere, and a handbook opened from disk (file://) stays exactly as it was, without
    a worker. The notice reloads the page only when staff press its button: nobody loses their
@@ -8,6 +9,8 @@
   "use strict";
 
   var LIVE_PREVIEW = false; // true under `mkdocs serve` (written by sopbook): pages come from the server
+  // The notice's words in the handbook's language (written by sopbook).
+  var WORDS = {"updated": "The handbook has been updated", "reload": "Load the new version"};
   var LOCAL = ["localhost", "127.0.0.1", "[::1]"];
 
   var script = document.currentScript;
@@ -27,11 +30,11 @@
     box.setAttribute("aria-live", "polite");
     var text = document.createElement("span");
     text.className = "sb-update-text";
-    text.textContent = "手册已更新";
+    text.textContent = WORDS.updated;
     var button = document.createElement("button");
     button.type = "button";
     button.className = "sb-update-reload";
-    button.textContent = "载入新版";
+    button.textContent = WORDS.reload;
     button.addEventListener("click", function () {
       asked = true;
       button.disabled = true;

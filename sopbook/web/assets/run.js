@@ -1,6 +1,8 @@
 /* Run mode: a procedure or checklist one step at a time, for a phone held in one hand beside
-   the car. Each block's data is the JSON island after its 开始执行 button (built from the SOP's
-   YAML); everything shown is set with textContent, so content stays text. The run is saved in
+   the car. Each block's data is the JSON island after its start button (built from the SOP's
+   YAML); the island also brings run mode's words in the handbook's language (`words`, with
+   {name} placeholders this script fills). Everything shown is set with textContent, so content
+   stays text. The run is saved in
    localStorage under the block's address and content hash: a reload, or a phone that was
    locked, resumes it; a changed procedure starts afresh. Times are Date.now() differences, so
    a run keeps counting while the screen is off. */
@@ -31,8 +33,21 @@
     return (m < 10 ? "0" : "") + m + ":" + (s < 10 ? "0" : "") + s;
   }
 
+  // Run mode's words, in the page's language (render/run.py). A word the island lacks is shown
+  // as its name rather than breaking the run.
+  var WORDS = {};
+
+  function say(name, params) {
+    var text = Object.prototype.hasOwnProperty.call(WORDS, name) ? String(WORDS[name]) : name;
+    return text.replace(/\{\{|\}\}|\{(\w+)\}/g, function (match, key) {
+      if (match === "{{") return "{";
+      if (match === "}}") return "}";
+      return params && Object.prototype.hasOwnProperty.call(params, key) ? String(params[key]) : match;
+    });
+  }
+
   function minutes(x) {
-    return String(x) + "分钟";
+    return say("minutes", { minutes: x });
   }
 
   // ---- saved state -----------------------------------------------------------------------------
@@ -110,7 +125,7 @@
     data.steps.forEach(function (step, s) {
       step.lists.forEach(function (list, l) {
         list.items.forEach(function (item, i) {
-          if (!state.ticks[itemKey(s, l, i)]) out.push((list.title || step.title) + ":" + item);
+          if (!state.ticks[itemKey(s, l, i)]) out.push(say("unticked_item", { list: list.title || step.title, item: item }));
         });
       });
     });
@@ -123,33 +138,43 @@
     var kpi = data.kpi;
     if (kpi && (kpi.min !== null || kpi.max !== null)) {
       var name = kpi.label + " " + kpi.target;
-      if (kpi.max !== null && sec > kpi.max * 60) return { over: true, text: "超出 " + name };
-      if (kpi.min !== null && sec < kpi.min * 60) return { over: false, short: true, text: "短于 " + name };
-      return { over: false, text: "符合 " + name };
+      if (kpi.max !== null && sec > kpi.max * 60) return { over: true, text: say("over_kpi", { kpi: name }) };
+      if (kpi.min !== null && sec < kpi.min * 60) {
+        return { over: false, short: true, text: say("under_kpi", { kpi: name }) };
+      }
+      return { over: false, text: say("meets_kpi", { kpi: name }) };
     }
     if (data.total !== null && data.total !== undefined) {
-      if (over(ms, data.total)) return { over: true, text: "超出计划 " + minutes(data.total) };
-      return { over: false, text: "在计划 " + minutes(data.total) + " 之内" };
+      if (over(ms, data.total)) return { over: true, text: say("over_plan", { minutes: minutes(data.total) }) };
+      return { over: false, text: say("within_plan", { minutes: minutes(data.total) }) };
     }
     return null;
   }
 
+  function totalLine(ms, v) {
+    return v ? say("total_time_verdict", { time: clock(ms), verdict: v.text }) : say("total_time", { time: clock(ms) });
+  }
+
   function summaryText(data, state) {
-    var lines = [data.title + " 执行记录"];
+    var lines = [say("record", { title: data.title })];
     data.steps.forEach(function (step, i) {
       var ms = elapsed(state, i);
-      var plan = step.minutes !== null ? " / 计划 " + minutes(step.minutes) : "";
-      lines.push(stepName(step) + ":" + clock(ms) + plan + (over(ms, step.minutes) ? " 超时" : ""));
+      var said = { step: stepName(step), time: clock(ms) };
+      if (step.minutes === null) {
+        lines.push(say("record_step", said));
+      } else {
+        said.planned = minutes(step.minutes);
+        lines.push(say(over(ms, step.minutes) ? "record_step_over" : "record_step_plan", said));
+      }
     });
     var sum = total(state);
-    var v = verdict(data, sum);
-    lines.push("总用时 " + clock(sum) + (v ? "," + v.text : ""));
+    lines.push(totalLine(sum, verdict(data, sum)));
     var left = unticked(data, state);
     if (left.length) {
-      lines.push("未勾选 " + left.length + " 项:");
+      lines.push(say("unticked_lines", { count: left.length }));
       left.forEach(function (t) { lines.push("- " + t); });
     } else {
-      lines.push("全部已勾选");
+      lines.push(say("all_ticked"));
     }
     return lines.join("\n");
   }
@@ -204,7 +229,7 @@
     title.id = id + "-title";
     title.tabIndex = -1;
     head.appendChild(title);
-    head.appendChild(button("sb-run-close", "关闭", function () { self.close(); }));
+    head.appendChild(button("sb-run-close", say("close"), function () { self.close(); }));
     d.appendChild(head);
     this.body = el("div", "sb-run-body");
     // A long step scrolls inside the dialog: the keyboard must reach it to scroll it too.
@@ -298,8 +323,9 @@
     this.clockBox.classList.toggle("sb-run-over", late);
     this.overText.hidden = !late;
     var sum = total(st);
-    this.totalClock.textContent = "总计 " + clock(sum) +
-      (this.data.total !== null ? " / " + minutes(this.data.total) : "");
+    this.totalClock.textContent = this.data.total !== null
+      ? say("total_plan", { time: clock(sum), planned: minutes(this.data.total) })
+      : say("total", { time: clock(sum) });
     this.totalClock.classList.toggle("sb-run-over", over(sum, this.data.total));
   };
 
@@ -315,12 +341,12 @@
     var self = this;
     var step = this.data.steps[st.step];
     var status = el("div", "sb-run-status");
-    var pos = el("p", "sb-run-pos", "第 " + (st.step + 1) + " / " + n + " 步" + (st.paused ? " · 已暂停" : ""));
+    var pos = el("p", "sb-run-pos", say(st.paused ? "position_paused" : "position", { n: st.step + 1, count: n }));
     status.appendChild(pos);
     this.clockBox = el("p", "sb-run-clock");
     this.stepClock = el("span", "sb-run-step-clock");
-    this.overText = el("strong", "sb-run-over-text", "超时");
-    this.clockBox.appendChild(el("span", "sb-run-clock-label", "本步 "));
+    this.overText = el("strong", "sb-run-over-text", say("over"));
+    this.clockBox.appendChild(el("span", "sb-run-clock-label", say("this_step") + " "));
     this.clockBox.appendChild(this.stepClock);
     this.clockBox.appendChild(document.createTextNode(" "));
     this.clockBox.appendChild(this.overText);
@@ -334,23 +360,23 @@
     h.appendChild(document.createTextNode(step.title));
     this.body.appendChild(h);
     if (step.marks) this.body.appendChild(el("p", "sb-run-marks", step.marks));
-    if (step.deadline) this.body.appendChild(el("p", "sb-run-deadline", "时限:" + step.deadline));
+    if (step.deadline) this.body.appendChild(el("p", "sb-run-deadline", say("deadline", { deadline: step.deadline })));
     if (step.actions.length) this.body.appendChild(this.bullets(step.actions, "sb-run-actions"));
-    if (step.key) this.body.appendChild(el("p", "sb-run-key", "【关键】" + step.key));
+    if (step.key) this.body.appendChild(el("p", "sb-run-key", say("key", { key: step.key })));
     step.substeps.forEach(function (sub) {
       var box = el("div", "sb-run-sub");
       box.appendChild(el("h4", "sb-run-sub-title", (sub.label ? sub.label + " " : "") + sub.title));
       if (sub.actions.length) box.appendChild(self.bullets(sub.actions, "sb-run-actions"));
-      if (sub.key) box.appendChild(el("p", "sb-run-key", "【关键】" + sub.key));
+      if (sub.key) box.appendChild(el("p", "sb-run-key", say("key", { key: sub.key })));
       self.body.appendChild(box);
     });
     step.lists.forEach(function (list, l) { self.body.appendChild(self.list(list, l)); });
 
-    this.controls.appendChild(button("sb-run-prev", "上一步", function () { self.go(st.step - 1); }));
+    this.controls.appendChild(button("sb-run-prev", say("back"), function () { self.go(st.step - 1); }));
     this.controls.lastChild.disabled = st.step === 0;
-    this.controls.appendChild(button("sb-run-pause", st.paused ? "继续" : "暂停",
+    this.controls.appendChild(button("sb-run-pause", say(st.paused ? "resume" : "pause"),
       function () { self.togglePause(); }));
-    this.controls.appendChild(button("sb-run-next sb-run-primary", st.step === n - 1 ? "完成" : "下一步",
+    this.controls.appendChild(button("sb-run-next sb-run-primary", say(st.step === n - 1 ? "finish" : "next"),
       function () { self.go(st.step + 1); }));
     this.tick();
   };
@@ -388,7 +414,7 @@
     var c = list.confirmation;
     if (c) {
       var p = el("p", "sb-run-confirm");
-      p.appendChild(el("span", "sb-run-confirm-label", c.label + " "));
+      p.appendChild(el("span", "sb-run-confirm-label", (c.label || say("confirm")) + " "));
       if (c.question) p.appendChild(el("q", "sb-run-question", c.question));
       if (c.question && c.expected) p.appendChild(el("span", "sb-run-arrow", " → "));
       if (c.expected) p.appendChild(el("strong", "sb-run-expected", c.expected));
@@ -402,10 +428,10 @@
     var self = this;
     var st = this.state;
     var data = this.data;
-    this.body.appendChild(el("h3", "sb-run-step-title", "执行小结"));
+    this.body.appendChild(el("h3", "sb-run-step-title", say("summary")));
     var table = el("table", "sb-run-summary");
     var head = el("tr");
-    ["步骤", "用时", "计划"].forEach(function (t) {
+    [say("col_step"), say("col_spent"), say("col_plan")].forEach(function (t) {
       var th = el("th", "", t);
       th.scope = "col";
       head.appendChild(th);
@@ -420,7 +446,7 @@
       var th = el("th", "", stepName(step));
       th.scope = "row";
       tr.appendChild(th);
-      tr.appendChild(el("td", "sb-run-spent", clock(ms) + (over(ms, step.minutes) ? " 超时" : "")));
+      tr.appendChild(el("td", "sb-run-spent", over(ms, step.minutes) ? say("spent_over", { time: clock(ms) }) : clock(ms)));
       tr.appendChild(el("td", "", step.minutes !== null ? minutes(step.minutes) : "—"));
       tbody.appendChild(tr);
     });
@@ -428,23 +454,22 @@
     this.body.appendChild(table);
     var sum = total(st);
     var v = verdict(data, sum);
-    var line = el("p", "sb-run-verdict" + (v && v.over ? " sb-run-over" : ""),
-      "总用时 " + clock(sum) + (v ? "," + v.text : ""));
+    var line = el("p", "sb-run-verdict" + (v && v.over ? " sb-run-over" : ""), totalLine(sum, v));
     this.body.appendChild(line);
     var left = unticked(data, st);
     if (left.length) {
-      this.body.appendChild(el("h4", "sb-run-list-title", "未勾选 " + left.length + " 项"));
+      this.body.appendChild(el("h4", "sb-run-list-title", say("unticked_heading", { count: left.length })));
       this.body.appendChild(this.bullets(left, "sb-run-unticked"));
     } else if (data.steps.some(function (s) { return s.lists.length; })) {
-      this.body.appendChild(el("p", "sb-run-all", "全部已勾选"));
+      this.body.appendChild(el("p", "sb-run-all", say("all_ticked")));
     }
     var said = el("p", "sb-run-copied");
     said.setAttribute("role", "status");
-    this.controls.appendChild(button("sb-run-prev", "上一步", function () { self.go(data.steps.length - 1); }));
-    this.controls.appendChild(button("sb-run-restart", "重新开始", function () { self.restart(); }));
-    this.controls.appendChild(button("sb-run-copy sb-run-primary", "复制", function () {
+    this.controls.appendChild(button("sb-run-prev", say("back"), function () { self.go(data.steps.length - 1); }));
+    this.controls.appendChild(button("sb-run-restart", say("restart"), function () { self.restart(); }));
+    this.controls.appendChild(button("sb-run-copy sb-run-primary", say("copy"), function () {
       copyText(summaryText(data, st), self.dialog, function (ok) {
-        said.textContent = ok ? "已复制,可粘贴到服务记录" : "无法复制:请长按上面的文字选择";
+        said.textContent = say(ok ? "copied" : "copy_failed");
       });
     }));
     this.body.appendChild(said);
@@ -460,6 +485,7 @@
       var data;
       try { data = JSON.parse(island.textContent); } catch (e) { return; }
       if (!data.steps || !data.steps.length) return;
+      if (data.words && typeof data.words === "object") WORDS = data.words;
       dropStale(data);
       var run = new Run(start, data);
       start.hidden = false;

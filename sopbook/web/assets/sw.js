@@ -2,9 +2,9 @@
    the car or in an underground garage without signal, so every page, the search index, the
    styles and scripts the pages load and every card PDF are stored on the first visit, in one
    cache named after the build's hash. A new build is a new sw.js (its hash changed): the phone
-   stores the whole new build beside the old one, the open page says 手册已更新, and the old
-   cache is deleted only when the new worker takes over, so nobody reads half of one build and
-   half of the next.
+   stores the whole new build beside the old one, the open page says the handbook was updated,
+   and the old cache is deleted only when the new worker takes over, so nobody reads half of one
+   build and half of the next.
 
    Under `mkdocs serve` (NETWORK_FIRST) pages come from the preview server while it answers, so
    live reload shows every edit; the cache is only the fallback, and a new worker takes over at
