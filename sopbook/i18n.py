@@ -15,6 +15,7 @@ import string
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
+from typing import NamedTuple
 
 SOURCE_LANGUAGE = "en"  # the message ids' own language: needs no catalog
 LOCALE_DIR = Path(__file__).parent / "locale"
@@ -78,12 +79,22 @@ def fields(text: str) -> set[str] | None:
         return None
 
 
+class Said(NamedTuple):
+    """A message inside a message's parameters (a clock that says "day +1"), said in the outer
+    message's language when that is said."""
+
+    msgid: str
+    params: Mapping[str, object]
+
+
 def say(msgid: str, lang: str, params: Mapping[str, object] | None = None) -> str:
     """`msgid` in `lang`, with its placeholders filled. Every message is formatted, so a literal
     brace is always written doubled (`{{text: 客户签字确认}}`). Text that is not a format string
     (a parser's own message passed through) is said as it is, never as a traceback."""
     text = gettext(msgid, lang)
+    values = {key: say(value.msgid, lang, value.params) if isinstance(value, Said) else value
+              for key, value in (params or {}).items()}
     try:
-        return text.format_map(params or {})
+        return text.format_map(values)
     except (KeyError, IndexError, ValueError, AttributeError):
         return text

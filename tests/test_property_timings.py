@@ -10,8 +10,9 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from sopbook.checks import run_checks
-from sopbook.checks._util import fmt_clock
+from sopbook.checks._util import fmt_clock as said_clock
 from sopbook.checks.timings import MINUTES_PER_DAY
+from sopbook.i18n import say
 from sopbook.model.project import load_project
 from sopbook.model.quantities import minutes_of_day, parse_deadline_hours, parse_target, parse_time
 
@@ -54,6 +55,11 @@ def test_impossible_times_are_refused_not_wrapped(h, m):
     assume(h > 23 or m > 59)
     with pytest.raises(ValueError, match="is not a time of day"):
         parse_time(f"{h}:{m:02d}")
+
+
+def fmt_clock(minute: int, lang: str = "en") -> str:
+    """A timeline clock as a finding says it."""
+    return say("{clock}", lang, {"clock": said_clock(minute)})
 
 
 @BOUNDED

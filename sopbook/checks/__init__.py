@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from sopbook.checks import arithmetic, cards, completeness, files, references, timings
 from sopbook.findings import Finding, in_order
+from sopbook.i18n import N_
 from sopbook.model.project import Project
 
 FAMILIES = {
@@ -33,8 +34,9 @@ def unused_acknowledgements(project: Project, findings: list[Finding]) -> list[F
     """An acknowledgement that matches nothing is stale: the content changed, so say so."""
     present = {(f.code, f.address) for f in findings}
     return [Finding("warning", "references.stale-acknowledgement",
-                    f"acknowledgement of {code} at {address} matches no finding",
-                    ack.at, "remove it: the problem it excused is gone", address)
+                    N_("acknowledgement of {code} at {address} matches no finding"),
+                    ack.at, N_("remove it: the problem it excused is gone"), address,
+                    params={"code": code, "address": address})
             for code, address, ack in _acknowledgements(project) if (code, address) not in present]
 
 

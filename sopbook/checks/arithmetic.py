@@ -6,6 +6,7 @@ from functools import reduce
 
 from sopbook.checks._util import finding, fmt_number
 from sopbook.findings import Finding
+from sopbook.i18n import N_
 from sopbook.model.nodes import Calculation
 from sopbook.model.project import Project, walk
 
@@ -29,12 +30,12 @@ def _calculation(chapter, calc: Calculation) -> list[Finding]:
         actual = compute(calc)
     except (DivisionByZero, InvalidOperation, ZeroDivisionError):
         return [finding("error", "arithmetic.calculation",
-                        f"calculation '{calc.title}': {expression} divides by zero",
-                        calc, chapter)]
+                        N_("calculation '{title}': {expression} divides by zero"),
+                        calc, chapter, params={"title": calc.title, "expression": expression})]
     except DecimalException:  # Overflow: hundreds of huge inputs multiplied
         return [finding("error", "arithmetic.calculation",
-                        f"calculation '{calc.title}': the result is too large to compute", calc, chapter,
-                        "check the inputs")]
+                        N_("calculation '{title}': the result is too large to compute"), calc, chapter,
+                        N_("check the inputs"), params={"title": calc.title})]
     stated = calc.result.value
     scale = max(abs(actual), abs(stated), Decimal(1))
     if abs(actual - stated) / scale > Decimal(str(calc.tolerance)):
@@ -44,9 +45,10 @@ def _calculation(chapter, calc: Calculation) -> list[Finding]:
                                else actual)
         return [finding(
             "error", "arithmetic.calculation",
-            f"calculation '{calc.title}': {expression} = {shown}, "
-            f"but the result is stated as {calc.result.text}",
-            calc, chapter, "correct the inputs or the stated result")]
+            N_("calculation '{title}': {expression} = {actual}, but the result is stated as {stated}"),
+            calc, chapter, N_("correct the inputs or the stated result"),
+            params={"title": calc.title, "expression": expression, "actual": shown,
+                    "stated": calc.result.text})]
     return []
 
 

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from sopbook.findings import Finding, Loc
+from sopbook.i18n import N_
 from sopbook.model.cards import card_address, card_loc, printable_types, resolve_card
 from sopbook.model.nodes import (
     BulletList,
@@ -32,7 +33,7 @@ from sopbook.model.project import HANDBOOK_FILE, Entry, Project
 class PausePoint:
     """Items done or confirmed together, as the card prints them."""
 
-    label: str
+    label: str  # its title; empty for a list or follow-ups without one
     node: Node  # where the pause point is written
     items: list[tuple[str, Node]]  # item text and the node that locates it
 
@@ -56,7 +57,7 @@ def pause_points(node: Node) -> Iterator[PausePoint]:
             for block in step.blocks:
                 yield from pause_points(block)
     elif isinstance(node, BulletList):
-        yield PausePoint(node.title or "list", node, [(_text(i), node) for i in node.items])
+        yield PausePoint(node.title or "", node, [(_text(i), node) for i in node.items])
         for item in node.items:
             if isinstance(item, ListItem) and item.children:
                 yield PausePoint(item.text, item, [(_text(c), item) for c in item.children])
@@ -64,7 +65,7 @@ def pause_points(node: Node) -> Iterator[PausePoint]:
         for segment in node.segments:
             yield PausePoint(segment.label, segment, [(s, segment) for s in segment.strategy])
     elif isinstance(node, FollowUps):
-        yield PausePoint(node.title or "follow-ups", node, [(e.text, e) for e in node.entries])
+        yield PausePoint(node.title or "", node, [(e.text, e) for e in node.entries])
     elif isinstance(node, MotSet):
         yield PausePoint(node.title, node, [(m.title, m) for m in node.mots])
         for mot in node.mots:
@@ -82,33 +83,46 @@ def _checklists(node: Node) -> Iterator[Checklist]:
                 yield from _checklists(block)
 
 
-def _design(project: Project, entry: Entry) -> Iterator[tuple[str, str, Node, str]]:
-    """(code, message, node, hint) for the design rules one card source breaks."""
+def _too_many_items(point: PausePoint) -> str:
+    """The message for a pause point with too many items: named by its title, or by what it is."""
+    if not point.label and isinstance(point.node, BulletList):
+        return N_("pause point 'list' in {address} has {n} items (more than {max}) (card {cards})")
+    if not point.label and isinstance(point.node, FollowUps):
+        return N_("pause point 'follow-ups' in {address} has {n} items (more than {max}) (card {cards})")
+    return N_("pause point '{label}' in {address} has {n} items (more than {max}) (card {cards})")
+
+
+def _design(project: Project, entry: Entry) -> Iterator[tuple[str, str, dict[str, object], Node, str]]:
+    """(code, message, params, node, hint) for the design rules one card source breaks; the
+    message names the cards through `{cards}`, which the caller fills."""
     lint = project.handbook.lint
     for point in pause_points(entry.node):
         if len(point.items) > lint.max_items_per_pause:
-            yield ("cards.too-many-items",
-                   f"pause point '{point.label}' in {entry.address} has {len(point.items)} items "
-                   f"(more than {lint.max_items_per_pause})",
+            yield ("cards.too-many-items", _too_many_items(point),
+                   {"label": point.label, "address": entry.address, "n": len(point.items),
+                    "max": lint.max_items_per_pause},
                    point.node,
-                   "5-9 items per pause point (Boorman; WHO Surgical Safety Checklist): "
-                   "split it into groups or cards")
+                   N_("5-9 items per pause point (Boorman; WHO Surgical Safety Checklist): "
+                      "split it into groups or cards"))
         for text, node in point.items:
             length = len(" ".join(text.split()))
             if length > lint.max_item_chars:
                 yield ("cards.item-too-long",
-                       f"item '{text[:20]}…' in {entry.address} has {length} characters "
-                       f"(more than {lint.max_item_chars})",
+                       N_("item '{item}…' in {address} has {length} characters (more than {max}) "
+                          "(card {cards})"),
+                       {"item": text[:20], "address": entry.address, "length": length,
+                        "max": lint.max_item_chars},
                        node,
-                       "a card item is read at a glance: keep the action, "
-                       "move the explanation to the handbook")
+                       N_("a card item is read at a glance: keep the action, "
+                          "move the explanation to the handbook"))
     for checklist in _checklists(entry.node):
         if checklist.confirmation is None:
             yield ("cards.no-confirmation",
-                   f"checklist {entry.chapter.id}.{checklist.id} has no confirmation line",
+                   N_("checklist {checklist} has no confirmation line (card {cards})"),
+                   {"checklist": f"{entry.chapter.id}.{checklist.id}"},
                    checklist,
-                   "add confirmation: {question: ..., expected: ...} or {text: 客户签字确认}: "
-                   "the act that closes the list")
+                   N_("add confirmation: {{question: ..., expected: ...}} or {{text: 客户签字确认}}: "
+                      "the act that closes the list"))
 
 
 def check(project: Project) -> list[Finding]:
@@ -122,20 +136,23 @@ def check(project: Project) -> list[Finding]:
         if sources is None:
             continue
         if sources.kind is None:
-            out.append(Finding("warning", "cards.no-kind", f"card '{card.id}' does not declare its kind",
+            out.append(Finding("warning", "cards.no-kind", N_("card '{card}' does not declare its kind"),
                                card_loc(card),
-                               "add kind: read-do (read an item, then do it) or do-confirm "
-                               "(do from memory, then confirm with the card)", card_address(card)))
+                               N_("add kind: read-do (read an item, then do it) or do-confirm "
+                                  "(do from memory, then confirm with the card)"), card_address(card),
+                               params={"card": card.id}))
         for entry in sources.entries():
-            for code, message, node, hint in _design(project, entry):
+            for code, message, params, node, hint in _design(project, entry):
                 loc = node.at or entry.node.at or Loc(f"content/{entry.chapter.id}.yml")
-                design[(code, message, loc, hint, entry.address)].append(card.id)
-    for (code, message, loc, hint, address), cards in design.items():
+                key = (code, message, tuple(params.items()), loc, hint, entry.address)
+                design[key].append(card.id)
+    for (code, message, params, loc, hint, address), cards in design.items():
         named = ", ".join(dict.fromkeys(cards))
-        out.append(Finding("warning", code, f"{message} (card {named})", loc, hint, address))
+        out.append(Finding("warning", code, message, loc, hint, address,
+                           params={**dict(params), "cards": named}))
     if project.cards and not project.handbook.revised:
         out.append(Finding("warning", "cards.no-revision-date",
-                           "the handbook has no revision date for the cards' footer",
+                           N_("the handbook has no revision date for the cards' footer"),
                            project.handbook.at or Loc(HANDBOOK_FILE),
-                           "set revised: YYYY-MM-DD in handbook.yml"))
+                           N_("set revised: YYYY-MM-DD in handbook.yml")))
     return out

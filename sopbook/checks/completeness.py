@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from sopbook.checks._util import finding
 from sopbook.findings import Finding, Loc
+from sopbook.i18n import N_
 from sopbook.model.nodes import (
     BulletList,
     Calculation,
@@ -71,12 +72,22 @@ def _claims(chapter: Chapter) -> list[Finding]:
                 continue
             found = [n]
         if claimed not in found:
-            shown = " or ".join(str(n) for n in sorted(set(found)))
+            counts = [str(n) for n in sorted(set(found))]
+            if len(counts) > 1:  # a section's subsections, or the items of one of its blocks
+                message = N_("'{title}' claims {claimed}, but {found} or {last} are listed "
+                             "(claimed {claimed}, found {found} or {last})")
+            elif found == [1]:
+                message = N_("'{title}' claims {claimed}, but {found} is listed "
+                             "(claimed {claimed}, found {found})")
+            else:
+                message = N_("'{title}' claims {claimed}, but {found} are listed "
+                             "(claimed {claimed}, found {found})")
             out.append(finding(
-                "error", "completeness.claimed-count",
-                f"'{title}' claims {claimed}, but {shown} {'are' if found != [1] else 'is'} listed "
-                f"(claimed {claimed}, found {shown})", node, chapter,
-                "list every item the title promises, or mark the heading pending if the source has no body"))
+                "error", "completeness.claimed-count", message, node, chapter,
+                N_("list every item the title promises, or mark the heading pending if the source "
+                   "has no body"),
+                params={"title": title, "claimed": claimed, "found": ", ".join(counts[:-1] or counts),
+                        "last": counts[-1]}))
     return out
 
 
@@ -86,34 +97,42 @@ def _sections(chapter: Chapter) -> list[Finding]:
         if isinstance(node, Section):
             if node.pending and (node.blocks or node.sections):
                 out.append(finding("error", "completeness.pending-with-body",
-                                   f"section '{node.title}' is marked pending but has content", node, chapter,
-                                   "remove pending: true now that the body is written"))
+                                   N_("section '{title}' is marked pending but has content"), node, chapter,
+                                   N_("remove pending: true now that the body is written"),
+                                   params={"title": node.title}))
             elif node.pending:
-                out.append(finding("info", "completeness.pending",
-                                   f"pending: '{node.title}' (the source has this heading but no body)",
-                                   node, chapter))
+                out.append(_pending(node, chapter))
             elif not node.blocks and not node.sections:
                 out.append(finding("error", "completeness.empty-section",
-                                   f"section '{node.title}' is empty", node, chapter,
-                                   "write its content, or set pending: true if the source leaves it empty"))
+                                   N_("section '{title}' is empty"), node, chapter,
+                                   N_("write its content, or set pending: true if the source leaves "
+                                      "it empty"),
+                                   params={"title": node.title}))
         elif isinstance(node, Pending):
-            out.append(finding("info", "completeness.pending",
-                               f"pending: '{node.title}' (the source has this heading but no body)", node,
-                               chapter))
+            out.append(_pending(node, chapter))
         elif isinstance(node, Checklist) and not node.all_items():
             out.append(finding("error", "completeness.empty-checklist",
-                               f"checklist '{node.title}' has no items", node, chapter, "add its items"))
+                               N_("checklist '{title}' has no items"), node, chapter,
+                               N_("add its items"), params={"title": node.title}))
         elif isinstance(node, Procedure) and not node.steps:
             out.append(finding("error", "completeness.empty-procedure",
-                               f"procedure '{node.title}' has no steps", node, chapter, "add its steps"))
+                               N_("procedure '{title}' has no steps"), node, chapter,
+                               N_("add its steps"), params={"title": node.title}))
         elif isinstance(node, Procedure) and node.total_minutes is not None:
             for step in node.steps:
                 if step.minutes is None:
                     out.append(finding("error", "completeness.step-minutes",
-                                       f"step '{step.title}' of timed procedure '{node.title}' "
-                                       "has no minutes",
-                                       step, chapter, "give every step of a timed procedure its minutes"))
+                                       N_("step '{step}' of timed procedure '{title}' has no minutes"),
+                                       step, chapter, N_("give every step of a timed procedure its minutes"),
+                                       params={"step": step.title, "title": node.title}))
     return out
+
+
+def _pending(node: Section | Pending, chapter: Chapter) -> Finding:
+    """A heading the source has without a body; the report lists it by `title`."""
+    return finding("info", "completeness.pending",
+                   N_("pending: '{title}' (the source has this heading but no body)"), node, chapter,
+                   params={"title": node.title})
 
 
 def _syllabus(project: Project) -> list[Finding]:
@@ -126,26 +145,29 @@ def _syllabus(project: Project) -> list[Finding]:
         if entry.planned:
             if entry.id in written:
                 out.append(Finding("warning", "completeness.planned-written",
-                                   f"syllabus marks '{entry.id}' planned, but content/ has that chapter", loc,
-                                   "remove planned: true", entry.id))
+                                   N_("syllabus marks '{id}' planned, but content/ has that chapter"), loc,
+                                   N_("remove planned: true"), entry.id, params={"id": entry.id}))
             elif not entry.title:
                 out.append(Finding("error", "completeness.planned-title",
-                                   f"planned chapter '{entry.id}' has no title", loc, "add title:", entry.id))
+                                   N_("planned chapter '{id}' has no title"), loc,
+                                   N_("add title:"), entry.id, params={"id": entry.id}))
             else:
-                day = f"Day {entry.day} " if entry.day else ""
-                out.append(Finding("info", "completeness.planned-chapter",
-                                   f"planned chapter: {day}{entry.title} (not written yet)", loc, "",
-                                   entry.id))
+                message = (N_("planned chapter: Day {day} {title} (not written yet)") if entry.day else
+                           N_("planned chapter: {title} (not written yet)"))
+                out.append(Finding("info", "completeness.planned-chapter", message, loc, "", entry.id,
+                                   params={"day": entry.day, "title": entry.title}))
         elif entry.id not in written:
             out.append(Finding("error", "references.syllabus-chapter",
-                               f"syllabus lists chapter '{entry.id}' but content/ has no such chapter", loc,
-                               f"create content/{entry.id}.yml or mark the entry planned: true", entry.id))
+                               N_("syllabus lists chapter '{id}' but content/ has no such chapter"), loc,
+                               N_("create content/{id}.yml or mark the entry planned: true"), entry.id,
+                               params={"id": entry.id}))
     for chapter in project.chapters:
         if chapter.id not in listed:
             out.append(Finding("warning", "completeness.not-in-syllabus",
-                               f"chapter '{chapter.id}' is not in the syllabus",
+                               N_("chapter '{id}' is not in the syllabus"),
                                chapter.at or Loc(HANDBOOK_FILE),
-                               f"add '- id: {chapter.id}' to syllabus in {HANDBOOK_FILE}", chapter.id))
+                               N_("add '- id: {id}' to syllabus in {file}"), chapter.id,
+                               params={"id": chapter.id, "file": HANDBOOK_FILE}))
     return out
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from sopbook.checks._util import finding
 from sopbook.findings import Finding, Loc
+from sopbook.i18n import N_
 from sopbook.model.nodes import Event, Kpi, Mot, Procedure, Segment
 from sopbook.model.project import Project, chapter_file, walk
 from sopbook.model.trainer_refs import closest_hint, page_body, page_findings
@@ -18,15 +19,25 @@ RESERVED_IDS = {"syllabus", "kpis", "cards", "health", "trainers", "assets", "se
                 "javascripts", "images", "sitemap", "404"}
 
 
-def _expect(project, chapter, node, ref, kind, label, about=None) -> list[Finding]:
+# What a procedure or an event names, with the messages for a name that does not exist and for
+# one that names something else (`{kind}` is that thing's `type:`).
+EXPECTED = {
+    Kpi: (N_("KPI '{ref}' does not exist"), N_("KPI '{ref}' is a {kind}, not a kpi")),
+    Segment: (N_("segment '{ref}' does not exist"), N_("segment '{ref}' is a {kind}, not a segment")),
+    Mot: (N_("moment of truth '{ref}' does not exist"), N_("moment of truth '{ref}' is a {kind}, not a mot")),
+}
+
+
+def _expect(project, chapter, node, ref, kind, about=None) -> list[Finding]:
+    missing, wrong_kind = EXPECTED[kind]
     entry = project.resolve(ref, chapter)
     if entry is None:
-        return [finding("error", "references.missing", f"{label} '{ref}' does not exist", node, chapter,
-                        closest_hint(project, ref), about=about)]
-    if kind is not None and not isinstance(entry.node, kind):
-        return [finding("error", "references.wrong-kind",
-                        f"{label} '{ref}' is a {entry.kind}, not a {kind.__name__.lower()}", node, chapter,
-                        about=about)]
+        hint, params = closest_hint(project, ref)
+        return [finding("error", "references.missing", missing, node, chapter, hint, about=about,
+                        params={"ref": ref, **params})]
+    if not isinstance(entry.node, kind):
+        return [finding("error", "references.wrong-kind", wrong_kind, node, chapter, about=about,
+                        params={"ref": ref, "kind": entry.kind})]
     return []
 
 
@@ -35,19 +46,22 @@ def _content(project: Project) -> list[Finding]:
     planned = {e.id for e in project.handbook.syllabus}
     for chapter in project.chapters:
         if chapter.next and chapter.next not in planned and project.chapter(chapter.next) is None:
+            _, closest = closest_hint(project, chapter.next)
+            hint = (N_("add it to the syllabus (planned: true) or fix the id; "
+                       "closest existing ids: {closest}") if closest else
+                    N_("add it to the syllabus (planned: true) or fix the id; no similar id exists; "
+                       "see the syllabus page for ids"))
             out.append(finding("error", "references.missing",
-                               f"next chapter '{chapter.next}' is neither written nor planned", chapter,
-                               chapter,
-                               "add it to the syllabus (planned: true) or fix the id; "
-                               f"{closest_hint(project, chapter.next)}"))
+                               N_("next chapter '{id}' is neither written nor planned"), chapter, chapter,
+                               hint, params={"id": chapter.next, **closest}))
         for node, _ in walk(chapter):
             if isinstance(node, Procedure):
                 if node.governed_by:
-                    out += _expect(project, chapter, node, node.governed_by, Kpi, "KPI")
+                    out += _expect(project, chapter, node, node.governed_by, Kpi)
                 if node.responds_to:
-                    out += _expect(project, chapter, node, node.responds_to, Segment, "segment")
+                    out += _expect(project, chapter, node, node.responds_to, Segment)
             elif isinstance(node, Event) and node.mot:
-                out += _expect(project, chapter, node, node.mot, Mot, "moment of truth")
+                out += _expect(project, chapter, node, node.mot, Mot)
     return out
 
 
@@ -89,12 +103,13 @@ def reserved_ids(project: Project) -> list[Finding]:
     out = [reserved_page(project.root, pages[name]) for name in GENERATED_PAGES if name in pages]
     for chapter in project.chapters:
         if chapter.id in RESERVED_IDS or chapter.id in pages:
-            why = ("a folder the handbook site uses itself" if chapter.id in RESERVED_IDS
-                   else f"also the page {pages[chapter.id]}")
-            out.append(Finding("error", "references.reserved-id", f"chapter id '{chapter.id}' is {why}",
+            message = (N_("chapter id '{id}' is a folder the handbook site uses itself")
+                       if chapter.id in RESERVED_IDS else N_("chapter id '{id}' is also the page {page}"))
+            out.append(Finding("error", "references.reserved-id", message,
                                chapter.at or Loc(chapter_file(project, chapter)),
-                               f"rename the chapter, e.g. id: {chapter.id}-sop; reserved: "
-                               f"{', '.join(sorted(RESERVED_IDS))}", chapter.id))
+                               N_("rename the chapter, e.g. id: {id}-sop; reserved: {reserved}"), chapter.id,
+                               params={"id": chapter.id, "page": pages.get(chapter.id, ""),
+                                       "reserved": ", ".join(sorted(RESERVED_IDS))}))
     return out
 
 

@@ -14,6 +14,7 @@ from itertools import pairwise
 
 from sopbook.checks._util import finding, fmt_clock, fmt_number
 from sopbook.findings import Finding
+from sopbook.i18n import N_
 from sopbook.model.nodes import Event, FollowUps, Kpi, Mot, Procedure, Segment, Timeline
 from sopbook.model.project import Project, walk
 from sopbook.model.quantities import minutes_of_day, parse_deadline_hours
@@ -37,9 +38,11 @@ def _procedure(project: Project, chapter, proc: Procedure) -> list[Finding]:
             parts = " + ".join(fmt_number(m) for m in timed)
             out.append(finding(
                 "error", "timings.step-sum",
-                f"procedure '{proc.title}': steps sum to {fmt_number(total)} minutes ({parts}), "
-                f"but the procedure states {fmt_number(proc.total_minutes)}",
-                proc, chapter, "correct a step's minutes or the stated total"))
+                N_("procedure '{title}': steps sum to {sum} minutes ({parts}), "
+                   "but the procedure states {stated}"),
+                proc, chapter, N_("correct a step's minutes or the stated total"),
+                params={"title": proc.title, "sum": fmt_number(total), "parts": parts,
+                        "stated": fmt_number(proc.total_minutes)}))
     if proc.governed_by and proc.total_minutes is not None:
         entry = project.resolve(proc.governed_by, chapter)
         if entry is not None and isinstance(entry.node, Kpi):
@@ -47,14 +50,17 @@ def _procedure(project: Project, chapter, proc: Procedure) -> list[Finding]:
             if target.unit and "分" not in target.unit:
                 out.append(finding(
                     "warning", "timings.kpi-unit",
-                    f"procedure '{proc.title}' is governed by KPI '{entry.node.name}' whose target "
-                    f"'{target.text}' is not in minutes", proc, chapter))
+                    N_("procedure '{title}' is governed by KPI '{kpi}' whose target "
+                       "'{target}' is not in minutes"), proc, chapter,
+                    params={"title": proc.title, "kpi": entry.node.name, "target": target.text}))
             elif not target.contains(proc.total_minutes):
                 out.append(finding(
                     "error", "timings.kpi-range",
-                    f"procedure '{proc.title}' takes {fmt_number(proc.total_minutes)} minutes, outside "
-                    f"the target {target.text} of KPI '{entry.node.name}'",
-                    proc, chapter, "shorten the procedure or revisit the KPI"))
+                    N_("procedure '{title}' takes {minutes} minutes, outside "
+                       "the target {target} of KPI '{kpi}'"),
+                    proc, chapter, N_("shorten the procedure or revisit the KPI"),
+                    params={"title": proc.title, "minutes": fmt_number(proc.total_minutes),
+                            "target": target.text, "kpi": entry.node.name}))
     if proc.responds_to:
         entry = project.resolve(proc.responds_to, chapter)
         first = next((s for s in proc.steps if s.deadline), None)
@@ -64,9 +70,11 @@ def _procedure(project: Project, chapter, proc: Procedure) -> list[Finding]:
             if step_hours > segment_hours:
                 out.append(finding(
                     "error", "timings.deadline-mismatch",
-                    f"procedure '{proc.title}' step '{first.title}' allows {first.deadline}, later than "
-                    f"the {entry.node.deadline} that segment '{entry.node.label}' promises",
-                    first, chapter, "make the deadlines agree", about=proc))
+                    N_("procedure '{title}' step '{step}' allows {deadline}, later than "
+                       "the {promised} that segment '{segment}' promises"),
+                    first, chapter, N_("make the deadlines agree"), about=proc,
+                    params={"title": proc.title, "step": first.title, "deadline": first.deadline,
+                            "promised": entry.node.deadline, "segment": entry.node.label}))
     return out
 
 
@@ -92,21 +100,26 @@ def _mot_windows(project: Project, chapter, timeline: Timeline) -> list[Finding]
             continue
         if window.anchor not in anchors:
             out.append(finding(
-                "warning", "timings.mot-anchor", f"timeline '{timeline.title}' tags an event as {mot.title} "
-                f"but has no '{window.anchor}' event with a clock time to measure its timing rule "
-                f"({mot.timing}) from",
-                event, chapter, f"add marks: [{window.anchor}] to the timed event it is measured from",
-                about=timeline))
+                "warning", "timings.mot-anchor",
+                N_("timeline '{title}' tags an event as {mot} but has no '{anchor}' event with a "
+                   "clock time to measure its timing rule ({rule}) from"),
+                event, chapter, N_("add marks: [{anchor}] to the timed event it is measured from"),
+                about=timeline,
+                params={"title": timeline.title, "mot": mot.title, "anchor": window.anchor,
+                        "rule": mot.timing}))
             continue
         offset = minute - anchors[window.anchor]
         if not (window.start - 1e-9 <= offset <= window.end + 1e-9):
             out.append(finding(
                 "warning", "timings.mot-window",
-                f"timeline '{timeline.title}': {mot.title} happens at {fmt_clock(minute)}, "
-                f"{fmt_number(offset)} minutes from '{window.anchor}' ({fmt_clock(anchors[window.anchor])}); "
-                f"its rule '{mot.timing}' allows {fmt_number(window.start)} to {fmt_number(window.end)}",
-                event, chapter, "move the event or acknowledge that the case breaks the rule",
-                about=timeline))
+                N_("timeline '{title}': {mot} happens at {at}, {offset} minutes from '{anchor}' "
+                   "({anchor_at}); its rule '{rule}' allows {start} to {end}"),
+                event, chapter, N_("move the event or acknowledge that the case breaks the rule"),
+                about=timeline,
+                params={"title": timeline.title, "mot": mot.title, "at": fmt_clock(minute),
+                        "offset": fmt_number(offset), "anchor": window.anchor,
+                        "anchor_at": fmt_clock(anchors[window.anchor]), "rule": mot.timing,
+                        "start": fmt_number(window.start), "end": fmt_number(window.end)}))
     return out
 
 
@@ -117,26 +130,32 @@ def _timeline(project: Project, chapter, timeline: Timeline) -> list[Finding]:
         if next_min < prev_min:
             out.append(finding(
                 "error", "timings.timeline-order",
-                f"timeline '{timeline.title}' runs backwards: {fmt_clock(next_min)} is listed after "
-                f"{fmt_clock(prev_min)}", nxt, chapter,
-                "put the events in time order, or set day: for events on a later day", about=timeline))
+                N_("timeline '{title}' runs backwards: {at} is listed after {before}"), nxt, chapter,
+                N_("put the events in time order, or set day: for events on a later day"), about=timeline,
+                params={"title": timeline.title, "at": fmt_clock(next_min),
+                        "before": fmt_clock(prev_min)}))
         elif prev.minutes is not None and next_min - prev_min != prev.minutes:
             out.append(finding(
                 "warning", "timings.event-duration",
-                f"timeline '{timeline.title}': the event at {fmt_clock(prev_min)} states "
-                f"{fmt_number(prev.minutes)} minutes, but the next event follows "
-                f"{next_min - prev_min} minutes later at {fmt_clock(next_min)}", prev, chapter,
-                "correct the stated duration or the next event's time", about=timeline))
+                N_("timeline '{title}': the event at {at} states {minutes} minutes, but the next event "
+                   "follows {gap} minutes later at {next_at}"), prev, chapter,
+                N_("correct the stated duration or the next event's time"), about=timeline,
+                params={"title": timeline.title, "at": fmt_clock(prev_min),
+                        "minutes": fmt_number(prev.minutes), "gap": next_min - prev_min,
+                        "next_at": fmt_clock(next_min)}))
     if timeline.stated_total_minutes is not None and len(timed) >= 2:
         span = timed[-1][1] - timed[0][1]
         if span != timeline.stated_total_minutes:
-            where = f" in {timeline.stated_in}" if timeline.stated_in else ""
+            message = (N_("timeline '{title}' runs {span} minutes ({start}–{end}), but in {stated_in} "
+                          "it is stated as {stated}") if timeline.stated_in else
+                       N_("timeline '{title}' runs {span} minutes ({start}–{end}), but it is stated "
+                          "as {stated}"))
             out.append(finding(
-                "error", "timings.timeline-total",
-                f"timeline '{timeline.title}' runs {span} minutes ({fmt_clock(timed[0][1])}–"
-                f"{fmt_clock(timed[-1][1])}), but{where} it is stated "
-                f"as {fmt_number(timeline.stated_total_minutes)}",
-                timeline, chapter, "the summary and the timeline must tell the same story"))
+                "error", "timings.timeline-total", message,
+                timeline, chapter, N_("the summary and the timeline must tell the same story"),
+                params={"title": timeline.title, "span": span, "start": fmt_clock(timed[0][1]),
+                        "end": fmt_clock(timed[-1][1]), "stated_in": timeline.stated_in or "",
+                        "stated": fmt_number(timeline.stated_total_minutes)}))
     out.extend(_mot_windows(project, chapter, timeline))
     return out
 
@@ -145,8 +164,8 @@ def _followups(chapter, block: FollowUps) -> list[Finding]:
     days = [e.day for e in block.entries]
     if days != sorted(days):
         return [finding("error", "timings.followup-order",
-                        f"follow-up days are not in order: {', '.join(map(str, days))}", block, chapter,
-                        "list follow-ups by day")]
+                        N_("follow-up days are not in order: {days}"), block, chapter,
+                        N_("list follow-ups by day"), params={"days": ", ".join(map(str, days))})]
     return []
 
 
