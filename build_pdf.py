@@ -37,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     report = build_cards(project, out, previous=out, jobs=args.jobs, force=args.force)
     for finding in report.findings:
         print(finding.render(project.language))
-    print(f"{report.summary()} -> {out}", file=sys.stderr)
+    print(f"cards: {report.summary()} -> {out}", file=sys.stderr)
     return 1 if failing(report.findings) else 0
 
 

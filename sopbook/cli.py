@@ -367,6 +367,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         _note(args, N_("interrupted; the previous site/ is unchanged"))
         return 130
+    except BrokenPipeError:
+        # `sopbook check | head`: the reader has what it wanted; say nothing more into a closed pipe.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     except Exception as exc:  # a located message for editors; the traceback only when asked
         if args.debug:
             raise

@@ -83,7 +83,9 @@ def write_text(findings: list[Finding], out: IO[str], lang: str) -> None:
     if planned:
         out.write(say(N_("Planned chapters ({count}):"), lang, {"count": len(planned)}) + "\n")
         for f in planned:
-            out.write(f"  {shown(f.message_in(lang))}\n")
+            listed = (N_("Day {day} {title} (not written yet)") if f.params.get("day")
+                      else N_("{title} (not written yet)"))
+            out.write(f"  {shown(say(listed, lang, f.params))}\n")
         out.write("\n")
     out.write(summary_line(findings, lang) + "\n")
 

@@ -73,7 +73,7 @@ def test_the_placeholder_default_is_said_once_and_still_printed(tmp_path, monkey
         "mkdocs.yml:1: warning: site_url in mkdocs.yml is https://handbook.example.invalid/, a placeholder: "
         "the QR codes on the cards lead nowhere [cards.placeholder-site-url] "
         "hint: build with the handbook's address: SITE_URL=https://<the handbook's address>/ sopbook build"]
-    assert report.rendered == ["quick"] and "扫码" in pdf_text(tmp_path / "out" / "quick.pdf")
+    assert report.rendered == ["quick"] and "scan to" in pdf_text(tmp_path / "out" / "quick.pdf")
 
 
 @pytest.mark.parametrize("url", ["https://example.com/sop/", "http://localhost:8000/", "http://127.0.0.1/",

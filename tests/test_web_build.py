@@ -181,8 +181,8 @@ def test_content_that_does_not_load_fails_the_build_listing_every_problem(fixtur
     errors = "\n".join(r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR)
     # Said in the handbook's language (the fixture's is zh), each finding with its file:line:col.
     assert "sopbook: 内容无法读入:\n" in errors
-    assert re.search(r"content/mobile\.yml:\d+:\d+: 错误: .*'lowest'", errors)
-    assert re.search(r"content/mobile\.yml:\d+:\d+: 错误: .*number", errors)
+    assert re.search(r"content/mobile\.yml:\d+:\d+: 错误: .*未知字段“lowest”", errors)
+    assert re.search(r"content/mobile\.yml:\d+:\d+: 错误: .*number:应为整数,实际是“three”", errors)
 
 
 @pytest.mark.slow

@@ -17,7 +17,7 @@ from web_support import FIXTURE, REPO, real_content_ready
 def project_with(tmp_path: Path, chapter_yaml: str, **files: str):
     write_project(tmp_path, chapter_yaml, files=files)
     (tmp_path / "macros").symlink_to(REPO / "macros")
-    return load_project(tmp_path)
+    return load_project(tmp_path, "zh")  # the handbook these pages are written for is Chinese
 
 
 @pytest.fixture(scope="module")

@@ -39,7 +39,8 @@ def test_a_yaml_mistake_shows_in_the_page_and_goes_with_the_fix(preview):
     box = page.locator(".sb-preview-error")
     box.wait_for(timeout=60_000)  # the page reloads by itself, with the box
     text = box.inner_text()
-    assert f"content/delivery.yml:{title + 1}:" in text and "invalid YAML" in text
+    # In the handbook's language (zh), with its place.
+    assert f"content/delivery.yml:{title + 1}:" in text and "YAML 格式错误" in text
     # The last content that loaded is still there to read under the box.
     assert page.locator("article h1").count() == 1
     chapter.write_text(good, encoding="utf-8")
