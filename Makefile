@@ -52,8 +52,8 @@ schema: $(STAMP)
 # Gather every message id into sopbook/locale/sopbook.pot and merge it into each catalog; then
 # translate the new entries (tests/test_messages.py names any left untranslated).
 messages: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k N_ -k _ --no-location --sort-output -o sopbook/locale/sopbook.pot .
-	$(BIN)/pybabel update -i sopbook/locale/sopbook.pot -d sopbook/locale -D sopbook --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k _ --no-location --sort-output -o sopbook/locale/sopbook.pot --no-wrap .
+	$(BIN)/pybabel update -i sopbook/locale/sopbook.pot -d sopbook/locale -D sopbook --no-fuzzy-matching --ignore-obsolete --no-wrap
 
 clean:
 	rm -rf site site.tmp-* site.old-* .sopbook-cache $(JS)/node_modules

@@ -286,69 +286,123 @@ def cmd_new(args) -> int:
     return 0
 
 
-def parser() -> argparse.ArgumentParser:
+def cmd_import(args) -> int:
+    from sopbook.importer.command import cmd_import as import_document
+
+    return import_document(args)
+
+
+def _said_by_argparse(parser: argparse.ArgumentParser, h) -> argparse.ArgumentParser:
+    """argparse's own headings and -h line in the handbook's language (its error messages stay
+    English: Python ships no catalog for them)."""
+    parser._positionals.title = h(N_("positional arguments"))
+    parser._optionals.title = h(N_("options"))
+    parser.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS,
+                        help=h(N_("show this help message and exit")))
+    return parser
+
+
+def parser(lang: str = i18n.SOURCE_LANGUAGE) -> argparse.ArgumentParser:
+    """The commands, with their help in `lang`."""
+
+    def h(msgid: str, **params: object) -> str:
+        return i18n.say(msgid, lang, params).replace("%", "%%")  # argparse %-formats help again
+
+    usage = i18n.say(N_("usage: "), lang)
+
+    class Formatter(argparse.HelpFormatter):
+        def add_usage(self, usage_text, actions, groups, prefix=None):
+            super().add_usage(usage_text, actions, groups, usage if prefix is None else prefix)
+
     # --root and --debug work before or after the command (sopbook check --root x)
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--root", default=argparse.SUPPRESS,
-                        help="project folder holding handbook.yml (default: .)")
+                        help=h(N_("project folder holding handbook.yml (default: .)")))
     common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
-                        help="show Python tracebacks")
+                        help=h(N_("show Python tracebacks")))
     common.add_argument("--lang", default=argparse.SUPPRESS,
-                        help=f"language of messages, pages and cards: {', '.join(i18n.languages())} "
-                             "(default: the handbook's, handbook.yml language or mkdocs.yml theme.language)")
-    p = argparse.ArgumentParser(prog="sopbook", parents=[common],
-                                description="Structured SOPs to a web handbook and checklist cards.")
+                        help=h(N_("language of messages, pages and cards: {languages} (default: the "
+                                  "handbook's, handbook.yml language or mkdocs.yml theme.language)"),
+                               languages=", ".join(i18n.languages())))
+    p = _said_by_argparse(argparse.ArgumentParser(
+        prog="sopbook", parents=[common], add_help=False, formatter_class=Formatter,
+        description=h(N_("Structured SOPs to a web handbook and checklist cards."))), h)
     p.add_argument("--version", action="version", version=f"sopbook {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
 
     def command(name: str, **kw) -> argparse.ArgumentParser:
-        return sub.add_parser(name, parents=[common], **kw)
+        return _said_by_argparse(sub.add_parser(name, parents=[common], add_help=False,
+                                                formatter_class=Formatter, **kw), h)
 
-    n = command("new", help="start a handbook in DIR: an example chapter, a card, pages, settings")
-    n.add_argument("dir", metavar="DIR", help="a new or empty folder")
+    n = command("new", help=h(N_("start a handbook in DIR: an example chapter, a card, pages, settings")))
+    n.add_argument("dir", metavar="DIR", help=h(N_("a new or empty folder")))
     n.set_defaults(run=cmd_new)
 
-    c = command("check", help="check content: timings, completeness, references, arithmetic, cards")
-    c.add_argument("--format", choices=["text", "json"], default="text")
-    c.add_argument("--strict", action="store_true", help="fail on warnings too")
+    c = command("check", help=h(N_("check content: timings, completeness, references, arithmetic, cards")))
+    c.add_argument("--format", choices=["text", "json"], default="text",
+                   help=h(N_("text for people (default), json for tools: the same codes in every language")))
+    c.add_argument("--strict", action="store_true", help=h(N_("fail on warnings too")))
     c.add_argument("--no-cards", action="store_true",
-                   help="skip the cards' fit (measured by laying each changed card out, then cached)")
+                   help=h(N_("skip the cards' fit (measured by laying each changed card out, then cached)")))
     c.set_defaults(run=cmd_check)
 
-    b = command("build", help="check, then build the handbook and cards into site/")
-    b.add_argument("--site", help="output folder (default: site/)")
-    b.add_argument("--jobs", type=int, help="card render workers (default: CPU count)")
-    b.add_argument("--no-cards", action="store_true", help="web handbook only")
-    b.add_argument("--verbose", action="store_true")
+    b = command("build", help=h(N_("check, then build the handbook and cards into site/")))
+    b.add_argument("--site", help=h(N_("output folder (default: site/)")))
+    b.add_argument("--jobs", type=int, help=h(N_("card render workers (default: CPU count)")))
+    b.add_argument("--no-cards", action="store_true", help=h(N_("web handbook only")))
+    b.add_argument("--verbose", action="store_true", help=h(N_("show what MkDocs logs")))
     b.set_defaults(run=cmd_build)
 
-    k = command("cards", help="list the cards changed since their last release, then render the cards (PDF)")
-    k.add_argument("--out", help="output folder (default: site/cards)")
-    k.add_argument("--list", action="store_true", help="only list the changed cards; render nothing")
+    k = command("cards",
+                help=h(N_("list the cards changed since their last release, then render the cards (PDF)")))
+    k.add_argument("--out", help=h(N_("output folder (default: site/cards)")))
+    k.add_argument("--list", action="store_true", help=h(N_("only list the changed cards; render nothing")))
     k.add_argument("--release", action="store_true",
-                   help="record every new or changed card as its next edition in checklists/editions.yml")
-    k.add_argument("--date", help="release date YYYY-MM-DD (default: today)")
-    k.add_argument("--jobs", type=int)
-    k.add_argument("--force", action="store_true", help="render even unchanged cards")
+                   help=h(N_("record every new or changed card as its next edition in "
+                             "checklists/editions.yml")))
+    k.add_argument("--date", help=h(N_("release date YYYY-MM-DD (default: today)")))
+    k.add_argument("--jobs", type=int, help=h(N_("card render workers (default: CPU count)")))
+    k.add_argument("--force", action="store_true", help=h(N_("render even unchanged cards")))
     k.set_defaults(run=cmd_cards)
 
-    s = command("serve", help="live preview; rebuilds when content/ or checklists/ change")
-    s.add_argument("-a", "--dev-addr", default="127.0.0.1:8000")
+    s = command("serve", help=h(N_("live preview; rebuilds when content/ or checklists/ change")))
+    s.add_argument("-a", "--dev-addr", default="127.0.0.1:8000",
+                   help=h(N_("address and port to serve on (default: 127.0.0.1:8000)")))
     s.set_defaults(run=cmd_serve)
 
-    x = command("export", help="write the handbook into DIR as a plain MkDocs project, no plugin")
-    x.add_argument("dir", metavar="DIR", help="a new folder, or one a previous export wrote")
-    x.add_argument("--jobs", type=int, help="card render workers (default: CPU count)")
+    x = command("export", help=h(N_("write the handbook into DIR as a plain MkDocs project, no plugin")))
+    x.add_argument("dir", metavar="DIR", help=h(N_("a new folder, or one a previous export wrote")))
+    x.add_argument("--jobs", type=int, help=h(N_("card render workers (default: CPU count)")))
     x.set_defaults(run=cmd_export)
 
-    j = command("schema", help="write the JSON Schemas that content files use for autocompletion")
-    j.add_argument("--out", help="folder (default: schema/)")
+    m = command("import",
+                help=h(N_("turn a course document (pasted text) into a draft chapter for content/")))
+    m.add_argument("file", metavar="FILE.txt", help=h(N_("the course document, UTF-8 text")))
+    m.add_argument("-o", "--out", metavar="content/ID.yml",
+                   help=h(N_("write the draft there (default: only say where it would go); - prints it")))
+    m.add_argument("--id", help=h(N_("the chapter's id (default: the -o file's name, else the document's)")))
+    m.add_argument("--force", action="store_true", help=h(N_("replace the -o file if it exists")))
+    m.set_defaults(run=cmd_import)
+
+    j = command("schema", help=h(N_("write the JSON Schemas that content files use for autocompletion")))
+    j.add_argument("--out", help=h(N_("folder (default: schema/)")))
     j.set_defaults(run=cmd_schema)
     return p
 
 
+def _help_language(argv: list[str] | None) -> str:
+    """The language of `--help`: read before the commands are known, from --root and --lang."""
+    from sopbook.source.language import handbook_language
+
+    early = argparse.ArgumentParser(add_help=False)
+    early.add_argument("--root", default=".")
+    early.add_argument("--lang")
+    known, _ = early.parse_known_args(argv)
+    return i18n.match(known.lang) or handbook_language(Path(known.root))
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    args = parser(_help_language(argv)).parse_args(argv)
     args.root = str(Path(getattr(args, "root", ".")).resolve())
     args.debug = getattr(args, "debug", False)
     from sopbook.source.language import handbook_language

@@ -54,16 +54,16 @@ def catalog(lang: str) -> Mapping[str, str]:
         return {}
     from babel.messages.pofile import read_po
 
-    found: dict[str, str] = {}
-    for path in sorted((LOCALE_DIR / lang / "LC_MESSAGES").glob("*.po")):
-        with path.open("rb") as handle:
-            entries = read_po(handle, locale=lang, domain=DOMAIN)
-        # A translation that does not keep the English placeholders is not used (the catalog's
-        # test names it): the English message still says everything.
-        found.update({m.id: m.string for m in entries
-                      if m.id and isinstance(m.id, str) and isinstance(m.string, str) and m.string
-                      and not m.fuzzy and fields(m.string) == fields(m.id)})
-    return found
+    path = LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+    if not path.is_file():
+        return {}
+    with path.open("rb") as handle:
+        entries = read_po(handle, locale=lang, domain=DOMAIN)
+    # A translation that does not keep the English placeholders is not used (the catalog's test
+    # names it): the English message still says everything.
+    return {m.id: m.string for m in entries
+            if m.id and isinstance(m.id, str) and isinstance(m.string, str) and m.string
+            and not m.fuzzy and fields(m.string) == fields(m.id)}
 
 
 def gettext(msgid: str, lang: str) -> str:
@@ -84,7 +84,7 @@ class Said(NamedTuple):
     message's language when that is said."""
 
     msgid: str
-    params: Mapping[str, object]
+    params: Mapping[str, object] = {}
 
 
 def say(msgid: str, lang: str, params: Mapping[str, object] | None = None) -> str:

@@ -28,11 +28,8 @@ EXTRACTED = _extracted()
 
 
 def _entries(lang: str):
-    out = []
-    for path in sorted((i18n.LOCALE_DIR / lang / "LC_MESSAGES").glob("*.po")):
-        with path.open("rb") as handle:
-            out += [m for m in read_po(handle, locale=lang) if m.id]
-    return out
+    with (i18n.LOCALE_DIR / lang / "LC_MESSAGES" / f"{i18n.DOMAIN}.po").open("rb") as handle:
+        return [m for m in read_po(handle, locale=lang) if m.id]
 
 
 def test_the_extractor_finds_the_messages():
@@ -81,6 +78,6 @@ def test_no_translation_is_left_over(lang):
 
 
 @pytest.mark.parametrize("lang", TRANSLATED)
-def test_no_message_is_translated_twice(lang):
-    ids = Counter(m.id for m in _entries(lang))
-    assert [i for i, n in ids.items() if n > 1] == []
+def test_no_translation_is_fuzzy(lang):
+    """A fuzzy entry is said in English: it waits for a translator."""
+    assert [m.id for m in _entries(lang) if m.fuzzy] == []
