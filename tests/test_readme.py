@@ -42,3 +42,23 @@ def test_readme_trainer_example_resolves_against_the_real_handbook(tmp_path):
     assert [r.func for r in refs] == ["ref", "card"]
     assert project.resolve(refs[0].ref) is not None
     assert refs[1].ref in {c.id for c in project.cards}
+
+
+def test_readme_languages_example_is_what_sopbook_check_prints(tmp_path, capsys):
+    """The Chinese finding the README shows is the one an editor gets for the same edit, and
+    `--lang en` says it in English with the same place and code."""
+    from sopbook.cli import main
+
+    from cards_support import copy_real
+
+    (shown,) = re.findall(r"```text\n(content/delivery\.yml\n.*?)```", README, re.S)
+    root = copy_real(tmp_path / "hb", ("content", "checklists"))
+    chapter = root / "content" / "delivery.yml"
+    text = chapter.read_text(encoding="utf-8")
+    chapter.write_text(text.replace("total_minutes: 15", "total_minutes: 16", 1), encoding="utf-8")
+    assert main(["--root", str(root), "check", "--no-cards"]) == 1
+    assert capsys.readouterr().out.startswith(shown)
+    assert main(["--root", str(root), "--lang", "en", "check", "--no-cards"]) == 1
+    assert capsys.readouterr().out.splitlines()[1] == (
+        "  35:9     error   procedure '完美交付的黄金SOP': steps sum to 15 minutes (2 + 5 + 3 + 3 + 2), "
+        "but the procedure states 16  [timings.step-sum]")
