@@ -10,11 +10,11 @@ import argparse
 import os
 import sys
 import time
-import unicodedata
 from collections.abc import Mapping
 from pathlib import Path
 
 from sopbook import __version__, i18n
+from sopbook._util.columns import columns
 from sopbook.findings import Finding, LoadFailed, failing, shown
 from sopbook.i18n import N_
 
@@ -122,11 +122,6 @@ def _seconds(seconds: Mapping[str, float]) -> dict[str, str]:
     return {stage: f"{value:.1f}" for stage, value in seconds.items()}
 
 
-def _columns(text: str) -> int:
-    """How many terminal columns `text` takes: a Chinese character takes two."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
 # A card's state against its last release, as the list's first column says it.
 CARD_STATES = {"new": N_("new"), "changed": N_("changed"), "removed": N_("removed")}
 
@@ -147,7 +142,7 @@ def _edition_lines(args, editions, last_release) -> list[str]:
         card = (_say(args, N_("{card} (edition {revision})"),
                      {"card": e.card_id, "revision": e.released.revision}) if e.released is not None
                 else _say(args, N_("{card} (never released)"), {"card": e.card_id}))
-        lines.append(f"  {state}{' ' * max(1, 9 - _columns(state))}{shown(card)}")
+        lines.append(f"  {state}{' ' * max(1, 9 - columns(state))}{shown(card)}")
         lines += [f"           {shown(c.describe(args.lang))}" for c in e.changes]
     return lines
 

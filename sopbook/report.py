@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from collections import defaultdict
 from typing import IO
 
+from sopbook._util.columns import columns
 from sopbook.findings import ACKNOWLEDGED, BIDI_CONTROLS, HINT, LEVELS, Finding, shown
 from sopbook.i18n import N_, say
 
@@ -44,8 +44,7 @@ def _grouped(findings: list[Finding], out: IO[str], lang: str) -> None:
 
 def _pad(text: str, width: int) -> str:
     """Left-aligned in `width` terminal columns: a Chinese character takes two."""
-    used = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-    return text + " " * max(0, width - used)
+    return text + " " * max(0, width - columns(text))
 
 
 def summary_line(findings: list[Finding], lang: str) -> str:

@@ -20,7 +20,6 @@ from __future__ import annotations
 import errno
 import json
 import os
-import unicodedata
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote
 
@@ -28,6 +27,7 @@ from markupsafe import escape
 from mkdocs.utils import get_relative_url
 
 from sopbook import i18n
+from sopbook._util.columns import columns
 from sopbook._util.digest import digest, sha256
 from sopbook.findings import Finding, Loc
 from sopbook.i18n import N_
@@ -110,22 +110,18 @@ def build_key(site: Path, files: list[str], network_first: bool = False) -> str:
 
 
 # ---- the manifest and the worker ----------------------------------------------------------------
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
 def short_name(title: str) -> str:
     """The name under the home-screen icon, where about 12 columns fit (a CJK character is two):
     the title when it fits; else its first two and last two characters for a Chinese title
     (售后服务培训手册 -> 售后手册), its first words for another."""
     title = " ".join(title.split())
-    if _width(title) <= 12:
+    if columns(title) <= 12:
         return title
-    if _width(title) >= 2 * len(title) - 2:  # (almost) all wide characters
+    if columns(title) >= 2 * len(title) - 2:  # (almost) all wide characters
         return title[:2] + title[-2:]
     words, out = title.split(" "), ""
     for word in words:
-        if _width(f"{out} {word}".strip()) > 12:
+        if columns(f"{out} {word}".strip()) > 12:
             break
         out = f"{out} {word}".strip()
     return out or title[:12]
