@@ -11,23 +11,7 @@ from pathlib import Path
 import yaml
 
 from sopbook import i18n
-
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-def _mapping(path: Path) -> dict[str, yaml.Node]:
-    """A YAML file's top-level keys, composed only (mkdocs.yml's `!!python/name:` tags are MkDocs'
-    to resolve); empty when the file is missing or unreadable (the loader reports that)."""
-    try:
-        if not path.is_file():
-            return {}
-        with path.open("rb") as handle:
-            node = yaml.compose(handle.read(1_000_000).decode("utf-8"), Loader=_LOADER)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return {}
-    if not isinstance(node, yaml.MappingNode):
-        return {}
-    return {str(k.value): v for k, v in node.value if isinstance(k, yaml.ScalarNode)}
+from sopbook.source.site_paths import CONFIG_FILE, top_level
 
 
 def _scalar(node: yaml.Node | None) -> str | None:
@@ -37,9 +21,9 @@ def _scalar(node: yaml.Node | None) -> str | None:
 def written_language(root: Path) -> str | None:
     """The language tag the handbook's settings name (zh, zh-Hans, en ...), or None."""
     root = Path(root)
-    if tag := _scalar(_mapping(root / "handbook.yml").get("language")):
+    if tag := _scalar(top_level(root / "handbook.yml").get("language")):
         return tag
-    theme = _mapping(root / "mkdocs.yml").get("theme")
+    theme = top_level(root / CONFIG_FILE).get("theme")
     if isinstance(theme, yaml.MappingNode):
         for key, value in theme.value:
             if isinstance(key, yaml.ScalarNode) and key.value == "language":

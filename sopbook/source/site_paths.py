@@ -28,35 +28,39 @@ class Setting:
     loc: Loc
 
 
-def _top_level(root: Path) -> dict[str, Setting]:
-    """mkdocs.yml's top-level plain-text settings, with their lines."""
-    path = Path(root) / CONFIG_FILE
+def top_level(path: Path) -> dict[str, yaml.Node]:
+    """A YAML settings file's top-level keys and their nodes; empty when the file is missing, is not
+    a file or does not read (MkDocs and the loader report that themselves, in their own words)."""
     try:
         stat = path.stat()
     except OSError:
         return {}
     if not path.is_file():
         return {}  # a FIFO would block; MkDocs itself refuses what is not a file
-    return _read_settings(str(path), stat.st_mtime_ns, stat.st_size)
+    return _composed(str(path), stat.st_mtime_ns, stat.st_size)
 
 
 @lru_cache(maxsize=8)
-def _read_settings(path: str, _mtime: int, _size: int) -> dict[str, Setting]:
+def _composed(path: str, _mtime: int, _size: int) -> dict[str, yaml.Node]:
     """Composed, not constructed: tags such as `!ENV` or `!!python/name:` are MkDocs' to resolve."""
     try:
         with open(path, "rb") as handle:
             text = handle.read(1_000_000).decode("utf-8")
         node = yaml.compose(text, Loader=_LOADER)
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return {}  # MkDocs reports an unreadable mkdocs.yml itself, with its own words
+        return {}
     if not isinstance(node, yaml.MappingNode):
         return {}
+    return {str(key.value): value for key, value in node.value if isinstance(key, yaml.ScalarNode)}
+
+
+def _top_level(root: Path) -> dict[str, Setting]:
+    """mkdocs.yml's top-level plain-text settings, with their lines."""
     out = {}
-    for key, value in node.value:
-        plain = isinstance(value, yaml.ScalarNode) and value.tag.startswith("tag:yaml")
-        if isinstance(key, yaml.ScalarNode) and plain:
+    for key, value in top_level(Path(root) / CONFIG_FILE).items():
+        if isinstance(value, yaml.ScalarNode) and value.tag.startswith("tag:yaml"):
             mark = value.start_mark
-            out[str(key.value)] = Setting(str(value.value), Loc(CONFIG_FILE, mark.line + 1, mark.column + 1))
+            out[key] = Setting(str(value.value), Loc(CONFIG_FILE, mark.line + 1, mark.column + 1))
     return out
 
 
