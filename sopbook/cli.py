@@ -385,32 +385,31 @@ def parser(lang: str = i18n.SOURCE_LANGUAGE) -> argparse.ArgumentParser:
     return p
 
 
-def _help_language(argv: list[str] | None) -> str:
-    """The language of `--help`: read before the commands are known, from --root and --lang."""
+def _language(argv: list[str] | None) -> str:
+    """What sopbook speaks in this run, `--help` included: read before the commands are known, from
+    --root and --lang (the handbook's own language when --lang names none sopbook speaks)."""
     from sopbook.source.language import handbook_language
 
     early = argparse.ArgumentParser(add_help=False)
     early.add_argument("--root", default=".")
     early.add_argument("--lang")
     known, _ = early.parse_known_args(argv)
-    return i18n.match(known.lang) or handbook_language(Path(known.root))
+    return handbook_language(Path(known.root), known.lang)
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser(_help_language(argv)).parse_args(argv)
+    lang = _language(argv)
+    args = parser(lang).parse_args(argv)
     args.root = str(Path(getattr(args, "root", ".")).resolve())
     args.debug = getattr(args, "debug", False)
-    from sopbook.source.language import handbook_language
-
     requested = getattr(args, "lang", None)
     args.requested_lang = requested
+    args.lang = lang
     if requested is not None and i18n.match(requested) is None:
-        args.lang = handbook_language(Path(args.root))
         _note(args, N_("--lang {lang}: sopbook speaks {languages}; a language is one more catalog in "
                        "sopbook/locale/"),
               {"lang": shown(requested), "languages": ", ".join(i18n.languages())})
         return 2
-    args.lang = handbook_language(Path(args.root), requested)
     try:
         return args.run(args)
     except KeyboardInterrupt:
